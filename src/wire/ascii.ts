@@ -1,0 +1,160 @@
+// The ASCII line protocol, PROTOCOL.md section 4: for stations and terminals
+// that cannot do CBOR. It maps onto the same messages as the native protocol.
+import { decodeCborWithMaps, encodeCbor } from './cbor.js';
+import type { RouterToStation, StationMessage } from './messages.js';
+import type { Parsed } from './parse.js';
+import { UINT32_MAX } from './fields.js';
+
+export const ASCII_MAX_LINE = 1024;
+
+export type LineEvent = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'discard'; readonly reason: 'too-long' };
+
+/** Splits bytes into lines at LF (a CR before it is dropped); never holds more than one maximal line. */
+export class AsciiLineReader {
+  private readonly buffer = Buffer.alloc(ASCII_MAX_LINE + 1); // + the CR of CR LF
+  private length = 0;
+  private skipping = false;
+
+  push(chunk: Uint8Array): LineEvent[] {
+    const events: LineEvent[] = [];
+    let start = 0;
+    while (start < chunk.length) {
+      const lf = chunk.indexOf(0x0a, start);
+      const end = lf === -1 ? chunk.length : lf;
+      this.take(chunk.subarray(start, end));
+      if (lf === -1) break;
+      events.push(this.finish());
+      start = lf + 1;
+    }
+    return events;
+  }
+
+  reset(): void {
+    this.length = 0;
+    this.skipping = false;
+  }
+
+  private take(part: Uint8Array): void {
+    if (this.skipping) return;
+    if (this.length + part.length > this.buffer.length) {
+      this.skipping = true;
+      return;
+    }
+    this.buffer.set(part, this.length);
+    this.length += part.length;
+  }
+
+  private finish(): LineEvent {
+    let end = this.length;
+    if (end > 0 && this.buffer[end - 1] === 0x0d) end--;
+    const tooLong = this.skipping || end > ASCII_MAX_LINE;
+    const text = this.buffer.toString('latin1', 0, end);
+    this.reset();
+    return tooLong ? { kind: 'discard', reason: 'too-long' } : { kind: 'line', text };
+  }
+}
+
+const DECIMAL = /^[0-9]+$/;
+const HEX = /^0x([0-9a-fA-F]{2})*$/;
+const KEY = /^[^\s=]+$/;
+
+function parseUint(word: string | undefined, what: string): number {
+  if (word === undefined || !DECIMAL.test(word) || Number(word) > UINT32_MAX) {
+    throw new AsciiError(`${what} must be a decimal unsigned integer up to ${UINT32_MAX}`);
+  }
+  return Number(word);
+}
+
+class AsciiError extends Error {}
+
+/** `<value>`: 0x-hex is a byte string, decimal an unsigned integer, anything else text. */
+function parseValue(key: string, word: string): Uint8Array | number | string {
+  if (word.startsWith('0x')) {
+    if (!HEX.test(word)) throw new AsciiError(`value of '${key}' starts with 0x but is not an even number of hex digits`);
+    return Buffer.from(word.slice(2), 'hex');
+  }
+  if (DECIMAL.test(word)) {
+    const n = Number(word);
+    if (!Number.isSafeInteger(n)) throw new AsciiError(`value of '${key}' is a number too large`);
+    return n;
+  }
+  return word;
+}
+
+/** Parses one line; an empty line yields undefined (nothing to answer). */
+export function parseAsciiLine(text: string): Parsed<StationMessage> | undefined {
+  const words = text.trim().split(/[ \t]+/);
+  const verb = words[0]!;
+  if (verb === '') return undefined;
+  const idWord = words[1];
+  const knownId = idWord !== undefined && DECIMAL.test(idWord) && Number(idWord) <= UINT32_MAX ? Number(idWord) : null;
+  try {
+    switch (verb.toUpperCase()) {
+      case 'REQ': {
+        const id = parseUint(idWord, 'id');
+        const op = words[2];
+        if (op === undefined) throw new AsciiError('op is missing');
+        const body = new Map<string, unknown>();
+        for (const pair of words.slice(3)) {
+          const eq = pair.indexOf('=');
+          const key = eq > 0 ? pair.slice(0, eq) : '';
+          if (!KEY.test(key)) throw new AsciiError(`'${pair.slice(0, 40)}' is not <key>=<value>`);
+          if (body.has(key)) throw new AsciiError(`key '${key}' given twice`);
+          body.set(key, parseValue(key, pair.slice(eq + 1)));
+        }
+        return { ok: true, msg: { t: 'req', id, op, body: encodeCbor(Object.fromEntries(body)) } };
+      }
+      case 'PING':
+        return { ok: true, msg: { t: 'ping', n: parseUint(idWord, 'n') } };
+      default:
+        return { ok: false, problem: { kind: 'bad-field', t: verb, id: null, why: `unknown command '${verb.slice(0, 20)}' (REQ or PING)` } };
+    }
+  } catch (e) {
+    if (!(e instanceof AsciiError)) throw e;
+    return { ok: false, problem: { kind: 'bad-field', t: verb, id: knownId, why: e.message } };
+  }
+}
+
+/** Formats a message for an ASCII line, CR LF included; undefined for messages ASCII has no form for. */
+export function formatAscii(msg: RouterToStation): string | undefined {
+  switch (msg.t) {
+    case 'ack':
+      return `ACK ${msg.id} ${msg.q}\r\n`;
+    case 'pong':
+      return `PONG ${msg.n}\r\n`;
+    case 'res': {
+      const id = msg.id ?? '-';
+      if (!msg.ok) return `RES ${id} ERR ${oneWord(msg.err.code)} ${oneLine(msg.err.msg)}\r\n`;
+      const pairs = flatPairs(msg.body);
+      return `RES ${id} OK${pairs.map((p) => ' ' + p).join('')}\r\n`;
+    }
+    case 'welcome':
+      return undefined;
+  }
+}
+
+const oneWord = (s: string): string => s.replace(/\s+/g, '_') || '-';
+const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
+
+/** The body as `key=value` pairs when it is a flat map that reads back the same, else one `cbor=0x..` pair. */
+function flatPairs(body: Uint8Array): string[] {
+  const value = decodeCborWithMaps(body);
+  const pairs: string[] = [];
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      const word = typeof k === 'string' && KEY.test(k) ? asciiWord(v) : undefined;
+      if (word === undefined) return [`cbor=0x${Buffer.from(body).toString('hex')}`];
+      pairs.push(`${k}=${word}`);
+    }
+    return pairs;
+  }
+  return [`cbor=0x${Buffer.from(body).toString('hex')}`];
+}
+
+function asciiWord(v: unknown): string | undefined {
+  if (v instanceof Uint8Array) return `0x${Buffer.from(v).toString('hex')}`;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
+  // Text that would read back as a number or bytes, or holds spaces, cannot be a plain word.
+  if (typeof v === 'string' && v !== '' && !/\s/.test(v) && !DECIMAL.test(v) && !v.startsWith('0x')) return v;
+  return undefined;
+}

@@ -1,0 +1,41 @@
+// One frame = COBS(body || crc32(body)) || 0x00, PROTOCOL.md section 1.
+import { crc32 } from 'node:zlib';
+import { cobsDecode, cobsEncode } from './cobs.js';
+import { checkItem } from './cbor-scan.js';
+
+export const DEFAULT_MAX_BODY = 4096;
+const CRC_BYTES = 4;
+
+/** Why a frame was discarded; each reason has its own counter on a line. */
+export type DiscardReason = 'too-long' | 'cobs' | 'short' | 'crc' | 'cbor';
+
+export function encodeFrame(body: Uint8Array): Buffer {
+  const withCrc = Buffer.allocUnsafe(body.length + CRC_BYTES);
+  withCrc.set(body, 0);
+  withCrc.writeUInt32BE(crc32(body), body.length);
+  const stuffed = cobsEncode(withCrc);
+  const frame = Buffer.allocUnsafe(stuffed.length + 1);
+  stuffed.copy(frame, 0);
+  frame[stuffed.length] = 0;
+  return frame;
+}
+
+export type Unframed =
+  | { readonly ok: true; readonly body: Buffer }
+  | { readonly ok: false; readonly reason: DiscardReason };
+
+/** Checks one encoded frame (delimiter removed): COBS, length, CRC, one CBOR item. */
+export function decodeFrame(encoded: Uint8Array, maxBody: number): Unframed {
+  const raw = cobsDecode(encoded);
+  if (raw === null) return { ok: false, reason: 'cobs' };
+  if (raw.length <= CRC_BYTES) return { ok: false, reason: 'short' };
+  const body = raw.subarray(0, raw.length - CRC_BYTES);
+  if (body.length > maxBody) return { ok: false, reason: 'too-long' };
+  if (raw.readUInt32BE(body.length) !== crc32(body)) return { ok: false, reason: 'crc' };
+  try {
+    checkItem(body, true);
+  } catch {
+    return { ok: false, reason: 'cbor' };
+  }
+  return { ok: true, body };
+}
