@@ -25,14 +25,16 @@ export interface StationCodec {
   reset(): void;
 }
 
-function toEvent(parsed: Parsed<StationMessage>): StationEvent {
+/**
+ * A malformed request is answered `bad-request` (2.1; on ASCII every malformed
+ * line is, section 4); a malformed hello or ping is only counted.
+ */
+function toEvent(parsed: Parsed<StationMessage>, answersBadField: (t: string) => boolean): StationEvent {
   if (parsed.ok) return { kind: 'message', msg: parsed.msg };
   const p = parsed.problem;
   switch (p.kind) {
     case 'bad-field':
-      return p.t === 'req' || p.t.toUpperCase() === 'REQ' || p.id !== null || !['hello', 'ping'].includes(p.t)
-        ? { kind: 'bad-request', id: p.id, why: p.why }
-        : { kind: 'drop', reason: 'bad-field', why: p.why };
+      return answersBadField(p.t) ? { kind: 'bad-request', id: p.id, why: p.why } : { kind: 'drop', reason: 'bad-field', why: p.why };
     case 'unknown-type':
       return { kind: 'drop', reason: 'unknown-type', why: `t '${p.t.slice(0, 20)}'` };
     case 'not-a-message':
@@ -46,7 +48,7 @@ export class NativeCodec implements StationCodec {
     this.frames = new FrameReader(maxBody);
   }
   push(chunk: Uint8Array): StationEvent[] {
-    return this.frames.push(chunk).map((e) => (e.kind === 'discard' ? { kind: 'drop', reason: e.reason } : toEvent(parseStationMessage(e.body))));
+    return this.frames.push(chunk).map((e) => (e.kind === 'discard' ? { kind: 'drop', reason: e.reason } : toEvent(parseStationMessage(e.body), (t) => t === 'req')));
   }
   encode(msg: RouterToStation): Buffer {
     return encodeFrame(encodeMessage(msg));
@@ -66,7 +68,7 @@ export class AsciiCodec implements StationCodec {
         continue;
       }
       const parsed = parseAsciiLine(e.text);
-      if (parsed) events.push(toEvent(parsed));
+      if (parsed) events.push(toEvent(parsed, () => true));
     }
     return events;
   }

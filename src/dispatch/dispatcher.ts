@@ -1,0 +1,389 @@
+// The routing core: PROTOCOL.md 2.1 and 2.2 as plain state. Stations' requests
+// wait in one arrival-ordered queue and go to the first server that serves
+// their op and has a free slot. Time comes in as arguments; effects go out as
+// return values; nothing here touches a port, a socket or a timer.
+import type { Answer, ErrorInfo, RawBody } from '../wire/messages.js';
+import { AnswerCache } from './answer-cache.js';
+import { fingerprint, type Request } from './request.js';
+import type { Effect, LineOptions, OpPolicy, RouterErrorCode, Snapshot } from './types.js';
+
+const UINT32_SPAN = 2 ** 32;
+
+interface LineState {
+  readonly name: string;
+  readonly options: LineOptions;
+  up: boolean;
+  /** Requests the station may still be told about, by id. */
+  readonly inFlight: Map<number, Request>;
+  readonly cache: AnswerCache;
+}
+
+/** connected (link open, no `ready` yet) -> ready; any -> gone when the link drops. */
+type ServerPhase = 'connected' | 'ready';
+
+interface ServerState {
+  readonly name: string;
+  phase: ServerPhase;
+  slots: number;
+  ops: ReadonlySet<string>;
+  /** By the id the router chose for the server; answered requests stay until the server answers, holding their slot. */
+  readonly held: Map<number, Request>;
+}
+
+export interface DispatcherOptions {
+  /** Ops from the configuration; others become known when a server announces them. */
+  readonly ops: ReadonlyMap<string, OpPolicy>;
+  /** Policy for announced ops the configuration does not list. */
+  readonly defaultPolicy: OpPolicy;
+  /** `router-name`, the first half of `station` (2.2 rule 4). */
+  readonly routerName: string;
+  readonly startedAt: number;
+}
+
+export class Dispatcher {
+  private readonly lines = new Map<string, LineState>();
+  private readonly servers = new Map<string, ServerState>();
+  private readonly policies: Map<string, OpPolicy>;
+  /** Arrival-ordered (by seq): FCFS per op and across ops sharing a server. */
+  private readonly queue: Request[] = [];
+  /** Per op: since when no server has been available for it (undefined while one is). */
+  private readonly unavailableSince = new Map<string, number>();
+  private seq = 0;
+  private nextServerId = 0;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.policies = new Map(options.ops);
+    for (const op of this.policies.keys()) this.unavailableSince.set(op, options.startedAt);
+  }
+
+  // ---- lines -------------------------------------------------------------
+
+  addLine(name: string, options: LineOptions): void {
+    if (this.lines.has(name)) throw new Error(`line '${name}' added twice`);
+    this.lines.set(name, { name, options, up: false, inFlight: new Map(), cache: new AnswerCache() });
+  }
+
+  lineUp(name: string): void {
+    this.line(name).up = true;
+  }
+
+  /**
+   * The line's port went away. Requests still queued are dropped (never sent);
+   * those at a server finish, and their answers wait in the cache for the
+   * station's retransmission.
+   */
+  lineDown(name: string): Effect[] {
+    const line = this.line(name);
+    line.up = false;
+    return this.dropQueued(line, 'line-down');
+  }
+
+  /** `hello`: the station (re)started, so the router forgets the line's ids (2.1 rule 2). */
+  hello(name: string): Effect[] {
+    const line = this.line(name);
+    const effects = this.dropQueued(line, 'hello');
+    for (const req of line.inFlight.values()) req.owned = false;
+    line.inFlight.clear();
+    line.cache.clear();
+    return effects;
+  }
+
+  request(lineName: string, req: { id: number; op: string; body?: RawBody; ttl?: number }, now: number): Effect[] {
+    const line = this.line(lineName);
+    const fp = fingerprint(req.op, req.body);
+    const effects: Effect[] = [];
+
+    const current = line.inFlight.get(req.id);
+    if (current?.fingerprint.equals(fp)) {
+      effects.push(note({ event: 'retransmission', line: line.name, id: req.id, from: 'in-flight' }));
+      effects.push(toStation(line.name, { t: 'ack', id: req.id, q: this.queuedAhead(current) }));
+      return effects;
+    }
+    const cached = line.cache.get(req.id, fp, now);
+    if (cached) {
+      effects.push(note({ event: 'retransmission', line: line.name, id: req.id, from: 'cache' }));
+      effects.push(toStation(line.name, { t: 'ack', id: req.id, q: 0 }), toStation(line.name, cached));
+      return effects;
+    }
+    const policy = this.policies.get(req.op);
+    if (!policy) return this.reject(line, req.id, req.op, 'unknown-op', `no server has announced op '${req.op}' and the configuration does not list it`);
+    if (current) {
+      // Same id, other op or body: a new request. The old answer must never reach it.
+      current.owned = false;
+      line.inFlight.delete(req.id);
+      if (current.state === 'queued') this.unqueue(current);
+      effects.push(note({ event: 'dropped', line: line.name, id: current.id, op: current.op, why: 'id-reused' }));
+    }
+    if (line.inFlight.size >= line.options.maxOutstanding) {
+      return [...effects, ...this.reject(line, req.id, req.op, 'overloaded', `line has ${line.inFlight.size} requests in flight (maxOutstanding ${line.options.maxOutstanding})`)];
+    }
+
+    const request: Request = {
+      seq: this.seq++,
+      line: line.name,
+      id: req.id,
+      op: req.op,
+      body: req.body,
+      fingerprint: fp,
+      station: `${this.options.routerName}/${line.name}`,
+      receivedAt: now,
+      deadline: now + (req.ttl ?? policy.ttlMs),
+      state: 'queued',
+      owned: true,
+      excluded: new Set(),
+    };
+    line.inFlight.set(request.id, request);
+    if (request.deadline <= now) {
+      // 2.1 rule 5: a request whose ttl has run out is never sent to a server.
+      return [...effects, toStation(line.name, { t: 'ack', id: req.id, q: 0 }), ...this.expire(request, now)];
+    }
+    this.queue.push(request);
+    const sent = this.pump(now);
+    effects.push(toStation(line.name, { t: 'ack', id: req.id, q: this.queuedAhead(request) }), ...sent);
+    return effects;
+  }
+
+  // ---- servers -----------------------------------------------------------
+
+  /** The link is open (after its handshake); the server is not available before `ready`. */
+  serverConnected(name: string): void {
+    this.servers.set(name, { name, phase: 'connected', slots: 0, ops: new Set(), held: new Map() });
+  }
+
+  /** `ready` (2.2): slots and ops, first or changed. */
+  serverReady(name: string, slots: number, ops: readonly string[], now: number): Effect[] {
+    const server = this.servers.get(name);
+    if (!server) return [];
+    server.phase = 'ready';
+    server.slots = slots;
+    server.ops = new Set(ops);
+    for (const op of ops) if (!this.policies.has(op)) this.policies.set(op, this.options.defaultPolicy);
+    this.updateAvailability(now);
+    return [note({ event: 'server-available', server: name, slots, ops }), ...this.pump(now)];
+  }
+
+  serverAnswer(name: string, id: number, outcome: { ok: true; body: RawBody } | { ok: false; err: ErrorInfo }, now: number): Effect[] {
+    const server = this.servers.get(name);
+    const req = server?.held.get(id);
+    if (!server || !req) return [note({ event: 'late-answer', server: name, why: 'unknown-id' })];
+    server.held.delete(id);
+    const effects: Effect[] = [];
+    if (req.state === 'answered') {
+      effects.push(note({ event: 'late-answer', server: name, why: 'already-answered' }));
+    } else {
+      const answer: Answer = outcome.ok
+        ? { t: 'res', id: req.id, ok: true, body: outcome.body }
+        : { t: 'res', id: req.id, ok: false, err: outcome.err }; // 2.1: a server's own err passes unchanged
+      effects.push(...this.finish(req, answer, now));
+    }
+    return [...effects, ...this.pump(now)];
+  }
+
+  /** The link dropped (closed, or 3 pings unanswered): settle everything it held (2.2 rule 3). */
+  serverDown(name: string, now: number): Effect[] {
+    const server = this.servers.get(name);
+    if (!server) return [];
+    this.servers.delete(name);
+    this.updateAvailability(now);
+    const effects: Effect[] = [note({ event: 'server-down', server: name, held: server.held.size })];
+    for (const req of server.held.values()) {
+      if (req.state === 'answered') continue;
+      if (this.policies.get(req.op)?.retry) {
+        req.excluded.add(name);
+        req.state = 'queued';
+        delete req.server;
+        delete req.serverId;
+        this.requeue(req);
+        effects.push(note({ event: 'requeued', line: req.line, id: req.id, op: req.op, server: name }));
+      } else {
+        effects.push(...this.finish(req, errorAnswer(req.id, 'server-lost', `server ${name} went down holding the request`), now));
+      }
+    }
+    return [...effects, ...this.pump(now)];
+  }
+
+  // ---- time --------------------------------------------------------------
+
+  /** Answers every request whose ttl has run out (2.1 rule 5). */
+  tick(now: number): Effect[] {
+    const effects: Effect[] = [];
+    for (const req of this.pending()) if (req.deadline <= now) effects.push(...this.expire(req, now));
+    return effects;
+  }
+
+  /** When `tick` next has work, for the edge's one timer. */
+  nextDeadline(): number | undefined {
+    let next: number | undefined;
+    for (const req of this.pending()) if (next === undefined || req.deadline < next) next = req.deadline;
+    return next;
+  }
+
+  isKnownOp(op: string): boolean {
+    return this.policies.has(op);
+  }
+
+  snapshot(): Snapshot {
+    const queued = new Map<string, number>();
+    for (const req of this.queue) queued.set(req.op, (queued.get(req.op) ?? 0) + 1);
+    return {
+      queued,
+      servers: [...this.servers.values()].map((s) => ({
+        name: s.name,
+        available: s.phase === 'ready',
+        slots: s.slots,
+        busy: s.held.size,
+        ops: [...s.ops],
+      })),
+      lines: [...this.lines.values()].map((l) => ({ name: l.name, up: l.up, inFlight: l.inFlight.size })),
+    };
+  }
+
+  // ---- inside ------------------------------------------------------------
+
+  private line(name: string): LineState {
+    const line = this.lines.get(name);
+    if (!line) throw new Error(`unknown line '${name}'`);
+    return line;
+  }
+
+  private *pending(): Iterable<Request> {
+    for (const line of this.lines.values()) yield* line.inFlight.values();
+  }
+
+  private reject(line: LineState, id: number, op: string, code: RouterErrorCode, why: string): Effect[] {
+    return [note({ event: 'rejected', line: line.name, id, op, code, why }), toStation(line.name, errorAnswer(id, code, why))];
+  }
+
+  /** The one place a request gets its answer: exactly once, cached, sent if the line can hear it. */
+  private finish(req: Request, answer: Answer, now: number): Effect[] {
+    if (req.state === 'queued') this.unqueue(req);
+    req.state = 'answered';
+    if (!req.owned) return [];
+    const line = this.line(req.line);
+    line.inFlight.delete(req.id);
+    line.cache.put(req.id, req.fingerprint, answer, now);
+    const outcome = answer.ok ? 'ok' : answer.err.code;
+    const effects: Effect[] = [note({ event: 'answered', line: line.name, id: req.id, op: req.op, outcome, totalMs: now - req.receivedAt })];
+    if (line.up) effects.push(toStation(line.name, answer));
+    return effects;
+  }
+
+  private expire(req: Request, now: number): Effect[] {
+    const since = this.unavailableSince.get(req.op);
+    const neverServable = req.state === 'queued' && since !== undefined && since <= req.receivedAt;
+    return neverServable
+      ? this.finish(req, errorAnswer(req.id, 'no-server', `no server for op '${req.op}' was available during its ttl`), now)
+      : this.finish(req, errorAnswer(req.id, 'timeout', `no answer within ${req.deadline - req.receivedAt} ms`), now);
+  }
+
+  private dropQueued(line: LineState, why: 'line-down' | 'hello'): Effect[] {
+    const effects: Effect[] = [];
+    for (const req of [...line.inFlight.values()]) {
+      if (req.state !== 'queued') continue;
+      this.unqueue(req);
+      req.state = 'answered';
+      req.owned = false;
+      line.inFlight.delete(req.id);
+      effects.push(note({ event: 'dropped', line: line.name, id: req.id, op: req.op, why }));
+    }
+    return effects;
+  }
+
+  private unqueue(req: Request): void {
+    const at = this.queue.indexOf(req);
+    if (at >= 0) this.queue.splice(at, 1);
+  }
+
+  /** A retried request keeps its place by arrival, ahead of later ones. */
+  private requeue(req: Request): void {
+    let at = this.queue.length;
+    while (at > 0 && this.queue[at - 1]!.seq > req.seq) at--;
+    this.queue.splice(at, 0, req);
+  }
+
+  private queuedAhead(req: Request): number {
+    if (req.state !== 'queued') return 0;
+    let ahead = 0;
+    for (const other of this.queue) {
+      if (other === req) break;
+      if (other.op === req.op) ahead++;
+    }
+    return ahead;
+  }
+
+  /**
+   * Sends queued requests, oldest first, each to the least busy server that
+   * serves its op and has a free slot (2.1 rule 4, 2.2 rule 1). A request
+   * that no free server may take (all of them went down on it before) does
+   * not block later ones from servers it could not use anyway.
+   */
+  private pump(now: number): Effect[] {
+    const effects: Effect[] = [];
+    for (let i = 0; i < this.queue.length; ) {
+      if (!this.anyFreeSlot()) break;
+      const req = this.queue[i]!;
+      const server = this.pickServer(req);
+      if (!server) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      const serverId = this.nextServerId;
+      this.nextServerId = (this.nextServerId + 1) % UINT32_SPAN;
+      req.state = 'at-server';
+      req.server = server.name;
+      req.serverId = serverId;
+      server.held.set(serverId, req);
+      const ttl = Math.max(0, req.deadline - now);
+      effects.push(
+        note({ event: 'dispatched', line: req.line, id: req.id, op: req.op, server: server.name, waitMs: now - req.receivedAt }),
+        {
+          kind: 'to-server',
+          server: server.name,
+          msg: { t: 'req', id: serverId, op: req.op, ...(req.body === undefined ? {} : { body: req.body }), station: req.station, ttl },
+        },
+      );
+    }
+    return effects;
+  }
+
+  private anyFreeSlot(): boolean {
+    for (const s of this.servers.values()) if (s.phase === 'ready' && s.held.size < s.slots) return true;
+    return false;
+  }
+
+  private pickServer(req: Request): ServerState | undefined {
+    let best: ServerState | undefined;
+    let bestLoad = Infinity;
+    for (const s of this.servers.values()) {
+      if (s.phase !== 'ready' || s.held.size >= s.slots || !s.ops.has(req.op) || req.excluded.has(s.name)) continue;
+      const load = s.held.size / s.slots;
+      if (load < bestLoad) {
+        best = s;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  /** `no-server` needs to know, per op, since when no server could take it. */
+  private updateAvailability(now: number): void {
+    for (const op of this.policies.keys()) {
+      const available = [...this.servers.values()].some((s) => s.phase === 'ready' && s.slots > 0 && s.ops.has(op));
+      if (available) this.unavailableSince.delete(op);
+      else if (!this.unavailableSince.has(op)) this.unavailableSince.set(op, now);
+    }
+  }
+}
+
+function note(n: Extract<Effect, { kind: 'note' }>['note']): Effect {
+  return { kind: 'note', note: n };
+}
+
+function toStation(line: string, msg: Extract<Effect, { kind: 'to-station' }>['msg']): Effect {
+  return { kind: 'to-station', line, msg };
+}
+
+export function errorAnswer(id: number | null, code: RouterErrorCode, msg: string): Answer {
+  return { t: 'res', id, ok: false, err: { code, msg } };
+}

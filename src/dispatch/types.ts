@@ -1,0 +1,39 @@
+// What the dispatcher is told and what it asks the edges to do. It performs
+// no I/O: every call returns the effects for the caller to carry out.
+import type { RouterToServer, RouterToStation } from '../wire/messages.js';
+
+/** The error codes the router itself produces (PROTOCOL.md 2.1). */
+export type RouterErrorCode = 'bad-request' | 'unknown-op' | 'timeout' | 'overloaded' | 'server-lost' | 'no-server';
+
+export interface OpPolicy {
+  readonly ttlMs: number;
+  /** Idempotent ops may be sent again to another server when theirs goes down (2.2 rule 3). */
+  readonly retry: boolean;
+}
+
+export type Effect =
+  | { readonly kind: 'to-station'; readonly line: string; readonly msg: RouterToStation }
+  | { readonly kind: 'to-server'; readonly server: string; readonly msg: RouterToServer }
+  | { readonly kind: 'note'; readonly note: Note };
+
+/** Things worth a log line or a statistic; never body bytes. */
+export type Note =
+  | { readonly event: 'dispatched'; readonly line: string; readonly id: number; readonly op: string; readonly server: string; readonly waitMs: number }
+  | { readonly event: 'answered'; readonly line: string; readonly id: number; readonly op: string; readonly outcome: 'ok' | string; readonly totalMs: number }
+  | { readonly event: 'rejected'; readonly line: string; readonly id: number | null; readonly op?: string; readonly code: RouterErrorCode; readonly why: string }
+  | { readonly event: 'retransmission'; readonly line: string; readonly id: number; readonly from: 'in-flight' | 'cache' }
+  | { readonly event: 'requeued'; readonly line: string; readonly id: number; readonly op: string; readonly server: string }
+  | { readonly event: 'dropped'; readonly line: string; readonly id: number; readonly op: string; readonly why: 'line-down' | 'hello' | 'id-reused' }
+  | { readonly event: 'late-answer'; readonly server: string; readonly why: 'already-answered' | 'unknown-id' }
+  | { readonly event: 'server-available'; readonly server: string; readonly slots: number; readonly ops: readonly string[] }
+  | { readonly event: 'server-down'; readonly server: string; readonly held: number };
+
+export interface LineOptions {
+  readonly maxOutstanding: number;
+}
+
+export interface Snapshot {
+  readonly queued: ReadonlyMap<string, number>;
+  readonly servers: readonly { name: string; available: boolean; slots: number; busy: number; ops: readonly string[] }[];
+  readonly lines: readonly { name: string; up: boolean; inFlight: number }[];
+}
