@@ -1,0 +1,20 @@
+// Every tunable, its default and its limits, in one table. Units are in the names.
+export interface Limit {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export const LIMITS = {
+  ttlMs: { default: 10_000, min: 1, max: 3_600_000 },
+  pingIntervalMs: { default: 1_000, min: 20, max: 60_000 },
+  maxBody: { default: 4_096, min: 64, max: 65_536 },
+  maxOutstanding: { default: 8, min: 1, max: 1_024 },
+  baudRate: { default: 115_200, min: 50, max: 4_000_000 },
+  slots: { default: 1, min: 0, max: 1_024 },
+} as const satisfies Record<string, Limit>;
+
+export const DATA_BITS = [5, 6, 7, 8] as const;
+export const STOP_BITS = [1, 1.5, 2] as const;
+export const PARITIES = ['none', 'even', 'odd', 'mark', 'space'] as const;
+export const PROTOCOLS = ['native', 'ascii'] as const;

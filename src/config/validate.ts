@@ -1,0 +1,209 @@
+// Checks a parsed configuration file once, at the edge, and fills in the
+// defaults. Every problem is collected (not just the first) with its field.
+import { isIP } from 'node:net';
+import type { OpPolicy } from '../dispatch/types.js';
+import type { ConfigProblem } from './errors.js';
+import { DATA_BITS, LIMITS, PARITIES, PROTOCOLS, STOP_BITS, type Limit } from './limits.js';
+import type { LineConfig, RouterConfig, SerialSettings, ServerAddress, ServerConfig } from './types.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const NAME_RULE = 'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit';
+
+type Obj = Record<string, unknown>;
+
+class Checker {
+  readonly problems: ConfigProblem[] = [];
+
+  fail(field: string, reason: string): undefined {
+    this.problems.push({ field, reason });
+    return undefined;
+  }
+
+  object(value: unknown, field: string): Obj | undefined {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Obj;
+    return this.fail(field, 'must be an object');
+  }
+
+  /** Names the keys this section does not know: a typo must not pass silently. */
+  onlyKeys(obj: Obj, field: string, known: readonly string[]): void {
+    for (const key of Object.keys(obj)) {
+      if (!known.includes(key)) this.fail(join(field, key), `unknown field (known: ${known.join(', ')})`);
+    }
+  }
+
+  name(value: unknown, field: string): string | undefined {
+    if (typeof value === 'string' && NAME.test(value)) return value;
+    return this.fail(field, value === undefined ? 'is missing' : NAME_RULE);
+  }
+
+  text(value: unknown, field: string): string | undefined {
+    if (typeof value === 'string' && value.length > 0) return value;
+    return this.fail(field, value === undefined ? 'is missing' : 'must be a non-empty string');
+  }
+
+  number(value: unknown, field: string, limit: Limit, fallback = limit.default): number | undefined {
+    if (value === undefined) return fallback;
+    if (typeof value === 'number' && Number.isInteger(value) && value >= limit.min && value <= limit.max) return value;
+    return this.fail(field, `must be a whole number from ${limit.min} to ${limit.max} (default ${limit.default})`);
+  }
+
+  bool(value: unknown, field: string, fallback: boolean): boolean | undefined {
+    if (value === undefined) return fallback;
+    if (typeof value === 'boolean') return value;
+    return this.fail(field, 'must be true or false');
+  }
+
+  oneOf<T extends string | number>(value: unknown, field: string, allowed: readonly T[], fallback: T): T | undefined {
+    if (value === undefined) return fallback;
+    if (allowed.includes(value as T)) return value as T;
+    return this.fail(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+  }
+
+  unique(names: (string | undefined)[], field: (i: number) => string): void {
+    const seen = new Map<string, number>();
+    names.forEach((n, i) => {
+      if (n === undefined) return;
+      const first = seen.get(n);
+      if (first !== undefined) this.fail(field(i), `'${n}' is already used by ${field(first)}`);
+      else seen.set(n, i);
+    });
+  }
+}
+
+const join = (field: string, key: string | number): string => (typeof key === 'number' ? `${field}[${key}]` : field ? `${field}.${key}` : key);
+
+const SERIAL_KEYS = ['baudRate', 'dataBits', 'parity', 'stopBits', 'rtscts'] as const;
+
+function serialSettings(c: Checker, o: Obj, field: string, path: unknown, baudDefault: number): SerialSettings | undefined {
+  const s = {
+    path: c.text(path, join(field, 'path')),
+    baudRate: c.number(o.baudRate, join(field, 'baudRate'), LIMITS.baudRate, baudDefault),
+    dataBits: c.oneOf(o.dataBits, join(field, 'dataBits'), DATA_BITS, 8),
+    parity: c.oneOf(o.parity, join(field, 'parity'), PARITIES, 'none'),
+    stopBits: c.oneOf(o.stopBits, join(field, 'stopBits'), STOP_BITS, 1),
+    rtscts: c.bool(o.rtscts, join(field, 'rtscts'), false),
+  };
+  return Object.values(s).every((v) => v !== undefined) ? (s as SerialSettings) : undefined;
+}
+
+interface Defaults {
+  ttlMs: number;
+  maxBody: number;
+  maxOutstanding: number;
+  baudRate: number;
+}
+
+function line(c: Checker, value: unknown, field: string, d: Defaults): LineConfig | undefined {
+  const o = c.object(value, field);
+  if (!o) return undefined;
+  c.onlyKeys(o, field, ['name', 'path', ...SERIAL_KEYS, 'protocol', 'maxBody', 'maxOutstanding']);
+  const l = {
+    name: c.name(o.name, join(field, 'name')),
+    serial: serialSettings(c, o, field, o.path, d.baudRate),
+    protocol: c.oneOf(o.protocol, join(field, 'protocol'), PROTOCOLS, 'native'),
+    maxBody: c.number(o.maxBody, join(field, 'maxBody'), LIMITS.maxBody, d.maxBody),
+    maxOutstanding: c.number(o.maxOutstanding, join(field, 'maxOutstanding'), LIMITS.maxOutstanding, d.maxOutstanding),
+  };
+  return Object.values(l).every((v) => v !== undefined) ? (l as LineConfig) : undefined;
+}
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+function tcpAddress(c: Checker, value: unknown, field: string): ServerAddress | undefined {
+  const m = typeof value === 'string' ? /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value) : null;
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) return c.fail(field, "must be 'host:port' (IPv6 as '[addr]:port')");
+  return { kind: 'tcp', host: (m[1] ?? m[2])!, port };
+}
+
+function server(c: Checker, value: unknown, field: string, d: Defaults): ServerConfig | undefined {
+  const o = c.object(value, field);
+  if (!o) return undefined;
+  c.onlyKeys(o, field, ['name', 'tcp', 'serial', ...SERIAL_KEYS, 'slots', 'insecure', 'maxBody']);
+  let address: ServerAddress | undefined;
+  if ((o.tcp === undefined) === (o.serial === undefined)) {
+    c.fail(field, "needs exactly one of 'tcp' (host:port) or 'serial' (a device path)");
+  } else if (o.tcp !== undefined) {
+    address = tcpAddress(c, o.tcp, join(field, 'tcp'));
+  } else {
+    const serial = serialSettings(c, o, field, o.serial, d.baudRate);
+    address = serial && { kind: 'serial', serial };
+  }
+  const insecure = c.bool(o.insecure, join(field, 'insecure'), false);
+  // PROTOCOL.md 3: plaintext only on loopback (and serial test rigs). Sealed links
+  // are not built yet, so a link must be plaintext for now.
+  if (insecure === false) c.fail(join(field, 'insecure'), 'protected links are not available in this version: set insecure: true (loopback or serial test rigs only)');
+  if (insecure === true && address?.kind === 'tcp' && !isLoopback(address.host)) {
+    c.fail(join(field, 'insecure'), `plaintext is allowed only to loopback addresses, not '${address.host}'`);
+  }
+  const s = {
+    name: c.name(o.name, join(field, 'name')),
+    address,
+    slots: c.number(o.slots, join(field, 'slots'), LIMITS.slots),
+    insecure,
+    maxBody: c.number(o.maxBody, join(field, 'maxBody'), LIMITS.maxBody, d.maxBody),
+  };
+  return Object.values(s).every((v) => v !== undefined) ? (s as ServerConfig) : undefined;
+}
+
+function op(c: Checker, value: unknown, field: string, d: Defaults): OpPolicy | undefined {
+  const o = c.object(value, field);
+  if (!o) return undefined;
+  c.onlyKeys(o, field, ['ttlMs', 'retry']);
+  const ttlMs = c.number(o.ttlMs, join(field, 'ttlMs'), LIMITS.ttlMs, d.ttlMs);
+  const retry = c.bool(o.retry, join(field, 'retry'), false);
+  return ttlMs === undefined || retry === undefined ? undefined : { ttlMs, retry };
+}
+
+/** Validates a parsed file; returns the config or the list of problems. */
+export function validateConfig(file: string, raw: unknown): { config: RouterConfig } | { problems: ConfigProblem[] } {
+  const c = new Checker();
+  const root = c.object(raw, '(file)');
+  if (!root) return { problems: c.problems };
+  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops']);
+  const router = c.name(root.router, 'router');
+
+  const dRaw = root.defaults === undefined ? {} : c.object(root.defaults, 'defaults') ?? {};
+  c.onlyKeys(dRaw, 'defaults', ['ttlMs', 'pingIntervalMs', 'maxBody', 'maxOutstanding', 'baudRate']);
+  const d: Defaults = {
+    ttlMs: c.number(dRaw.ttlMs, 'defaults.ttlMs', LIMITS.ttlMs) ?? LIMITS.ttlMs.default,
+    maxBody: c.number(dRaw.maxBody, 'defaults.maxBody', LIMITS.maxBody) ?? LIMITS.maxBody.default,
+    maxOutstanding: c.number(dRaw.maxOutstanding, 'defaults.maxOutstanding', LIMITS.maxOutstanding) ?? LIMITS.maxOutstanding.default,
+    baudRate: c.number(dRaw.baudRate, 'defaults.baudRate', LIMITS.baudRate) ?? LIMITS.baudRate.default,
+  };
+  const pingIntervalMs = c.number(dRaw.pingIntervalMs, 'defaults.pingIntervalMs', LIMITS.pingIntervalMs);
+
+  const list = (key: string): unknown[] => {
+    const v = root[key];
+    if (v === undefined) return [];
+    if (Array.isArray(v)) return v;
+    c.fail(key, 'must be an array');
+    return [];
+  };
+  const lines = list('lines').map((v, i) => line(c, v, `lines[${i}]`, d));
+  const servers = list('servers').map((v, i) => server(c, v, `servers[${i}]`, d));
+  c.unique(lines.map((l) => l?.name), (i) => `lines[${i}].name`);
+  c.unique(lines.map((l) => l?.serial.path), (i) => `lines[${i}].path`);
+  c.unique(servers.map((s) => s?.name), (i) => `servers[${i}].name`);
+  if (lines.length === 0) c.fail('lines', 'needs at least one station line');
+
+  const ops = new Map<string, OpPolicy>();
+  const opsRaw = root.ops === undefined ? {} : c.object(root.ops, 'ops') ?? {};
+  for (const [name, value] of Object.entries(opsRaw)) {
+    const policy = op(c, value, `ops.${name}`, d);
+    if (policy) ops.set(name, policy);
+  }
+
+  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined) return { problems: c.problems };
+  return {
+    config: {
+      file,
+      router,
+      pingIntervalMs,
+      defaultOp: { ttlMs: d.ttlMs, retry: false },
+      ops,
+      lines: lines as LineConfig[],
+      servers: servers as ServerConfig[],
+    },
+  };
+}
