@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// persomux: the composition root. Each command builds what it needs and nothing else.
+import { runCheck, runRouter } from './run.js';
+import { runDataServer } from './dataserver.js';
+import { runSim } from './sim.js';
+
+const USAGE = `persomux: card-personalization router
+
+Usage: persomux <command> [options]
+
+Commands:
+  run         run the router from a configuration file
+  check       validate a configuration file and say what it describes
+  dataserver  run a reference data server
+  sim         run a simulated site (stations, router, data servers) on this machine
+
+'persomux <command> --help' describes each command's options.
+`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  run: runRouter,
+  check: runCheck,
+  dataserver: runDataServer,
+  sim: runSim,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`persomux: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  return command(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`persomux: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,173 @@
+// Wires a configuration into a running router: station lines and server
+// links at the edges, the dispatcher in the middle, one timer for ttls.
+// `persomux run` and the simulator both build exactly this.
+import type { RouterConfig } from '../config/types.js';
+import { Dispatcher } from '../dispatch/dispatcher.js';
+import type { Effect, Note, Snapshot } from '../dispatch/types.js';
+import { StationLine } from '../lines/station-line.js';
+import { ServerLink } from '../links/server-link.js';
+import type { Logger } from '../log/logger.js';
+import type { StationEvent } from '../wire/station-codec.js';
+import { errorAnswer } from '../dispatch/dispatcher.js';
+
+export interface RouterStatus extends Snapshot {
+  readonly lineStates: ReadonlyMap<string, string>;
+  readonly linkStates: ReadonlyMap<string, string>;
+}
+
+export class Router {
+  readonly dispatcher: Dispatcher;
+  private readonly lines = new Map<string, StationLine>();
+  private readonly links = new Map<string, ServerLink>();
+  private ttlTimer: NodeJS.Timeout | undefined;
+  private ttlAt: number | undefined;
+  private readonly noteListeners: ((note: Note) => void)[] = [];
+
+  constructor(
+    readonly config: RouterConfig,
+    private readonly log: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.dispatcher = new Dispatcher({
+      ops: config.ops,
+      defaultPolicy: config.defaultOp,
+      routerName: config.router,
+      startedAt: clock(),
+    });
+    for (const lc of config.lines) {
+      this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding });
+      const line = new StationLine(
+        lc,
+        {
+          up: () => this.dispatcher.lineUp(lc.name),
+          down: () => this.run(this.dispatcher.lineDown(lc.name)),
+          event: (e) => this.fromStation(lc.name, e),
+        },
+        log.child({ line: lc.name }),
+      );
+      this.lines.set(lc.name, line);
+    }
+    for (const sc of config.servers) {
+      const link = new ServerLink(
+        sc,
+        config.pingIntervalMs,
+        {
+          connected: () => this.dispatcher.serverConnected(sc.name),
+          message: (msg) => {
+            if (msg.t === 'ready') {
+              if (msg.slots !== sc.slots) log.info('server.slots-differ', { server: sc.name, configured: sc.slots, announced: msg.slots });
+              this.run(this.dispatcher.serverReady(sc.name, msg.slots, msg.ops, this.clock()));
+            } else {
+              const outcome = msg.ok ? { ok: true as const, body: msg.body } : { ok: false as const, err: msg.err };
+              this.run(this.dispatcher.serverAnswer(sc.name, msg.id, outcome, this.clock()));
+            }
+          },
+          down: () => this.run(this.dispatcher.serverDown(sc.name, this.clock())),
+        },
+        log.child({ server: sc.name }),
+      );
+      this.links.set(sc.name, link);
+    }
+  }
+
+  start(): void {
+    this.log.info('router.start', { router: this.config.router, config: this.config.file, lines: this.lines.size, servers: this.links.size });
+    for (const link of this.links.values()) link.start();
+    for (const line of this.lines.values()) line.start();
+  }
+
+  stop(): void {
+    clearTimeout(this.ttlTimer);
+    this.ttlTimer = undefined;
+    for (const line of this.lines.values()) line.stop();
+    for (const link of this.links.values()) link.stop();
+    clearTimeout(this.ttlTimer);
+    this.log.info('router.stop', { router: this.config.router });
+  }
+
+  /** Every dispatcher note, for statistics (the simulator's report). */
+  onNote(listener: (note: Note) => void): void {
+    this.noteListeners.push(listener);
+  }
+
+  status(): RouterStatus {
+    return {
+      ...this.dispatcher.snapshot(),
+      lineStates: new Map([...this.lines].map(([n, l]) => [n, l.state])),
+      linkStates: new Map([...this.links].map(([n, l]) => [n, l.state])),
+    };
+  }
+
+  private fromStation(lineName: string, e: StationEvent): void {
+    const line = this.lines.get(lineName)!;
+    switch (e.kind) {
+      case 'drop':
+        return;
+      case 'bad-request':
+        this.log.warn('station.bad-request', { line: lineName, id: e.id, why: e.why });
+        line.send(errorAnswer(e.id, 'bad-request', e.why));
+        return;
+      case 'message':
+        break;
+    }
+    const msg = e.msg;
+    switch (msg.t) {
+      case 'hello':
+        this.log.info('station.hello', { line: lineName, station: msg.station, v: msg.v });
+        this.run(this.dispatcher.hello(lineName));
+        line.send({ t: 'welcome', v: 1, router: this.config.router, line: lineName });
+        return;
+      case 'ping':
+        line.send({ t: 'pong', n: msg.n });
+        return;
+      case 'req':
+        this.run(this.dispatcher.request(lineName, msg, this.clock()));
+        return;
+    }
+  }
+
+  /** Carries out the dispatcher's effects, then re-arms the ttl timer. */
+  private run(effects: Effect[]): void {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'to-station':
+          this.lines.get(effect.line)?.send(effect.msg);
+          break;
+        case 'to-server':
+          this.links.get(effect.server)?.send(effect.msg);
+          break;
+        case 'note':
+          this.logNote(effect.note);
+          for (const listener of this.noteListeners) listener(effect.note);
+          break;
+      }
+    }
+    this.armTtlTimer();
+  }
+
+  private armTtlTimer(): void {
+    const next = this.dispatcher.nextDeadline();
+    if (next === this.ttlAt) return;
+    clearTimeout(this.ttlTimer);
+    this.ttlAt = next;
+    if (next === undefined) return;
+    this.ttlTimer = setTimeout(() => {
+      this.ttlAt = undefined;
+      this.run(this.dispatcher.tick(this.clock()));
+    }, Math.max(0, next - this.clock()));
+  }
+
+  private logNote(n: Note): void {
+    switch (n.event) {
+      case 'dispatched':
+      case 'retransmission':
+        return this.log.debug(`request.${n.event}`, { ...n, event: undefined });
+      case 'answered':
+        return this.log[n.outcome === 'ok' ? 'debug' : 'info']('request.answered', { ...n, event: undefined });
+      case 'server-available':
+        return this.log.info('server.available', { server: n.server, slots: n.slots, ops: n.ops.join(',') });
+      default:
+        return this.log.info(`${n.event.startsWith('server') ? '' : 'request.'}${n.event}`, { ...n, event: undefined } as never);
+    }
+  }
+}
