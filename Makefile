@@ -1,0 +1,43 @@
+# persomux: every target installs what it needs first, so a fresh machine works.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+STAMP := node_modules/.persomux-installed
+
+.PHONY: help deps sysdeps run test typecheck bench build clean
+
+help:
+	@echo "make run    - simulated site for 30 s (24 stations, 2 data servers), then a report"
+	@echo "make test   - type-check and run every test; ends with 'N passed, N failed'"
+	@echo "make bench  - measure routing throughput and latency"
+	@echo "make build  - compile to dist/ (what the appliance runs)"
+
+# npm ci only when the lock file changed since the last install.
+$(STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: $(STAMP)
+
+# Debian packages the tests need: socat makes the pseudo-terminal pairs.
+sysdeps:
+	@command -v socat >/dev/null || { \
+	  echo "installing socat (Debian) for pseudo-terminal pairs"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq socat >/dev/null; }
+
+run: deps sysdeps
+	bin/persomux sim --seconds 30
+
+typecheck: deps
+	npx tsc --noEmit
+
+test: deps sysdeps typecheck
+	node test/run-tests.mjs
+
+bench: deps sysdeps
+	bin/persomux sim --seconds 20 --quiet --bench
+
+build: deps
+	rm -rf dist && npx tsc -p tsconfig.build.json
+
+clean:
+	rm -rf dist node_modules
