@@ -25,9 +25,18 @@ export interface DataServerOptions {
 
 type Work = Extract<RouterToServer, { t: 'req' }>;
 
+/**
+ * A serial line has no connect event: the server cannot tell when a router
+ * opened (or reopened) its end. It takes the first frame after this much
+ * silence as a new router and announces itself then. (On a sealed link the
+ * `open` handshake of PROTOCOL.md 3 marks the start instead.)
+ */
+const SERIAL_SILENCE_MS = 2_500;
+
 /** One router's connection: its own slots, queue and timers. */
 class Session {
   private active = 0;
+  private lastHeard = -Infinity;
   private readonly waiting: Work[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly reader = new FrameReader(DEFAULT_MAX_BODY);
@@ -35,12 +44,17 @@ class Session {
   constructor(
     private readonly server: DataServer,
     readonly stream: Duplex,
+    private readonly kind: 'tcp' | 'serial',
   ) {
     stream.on('data', (chunk: Buffer) => {
       for (const e of this.reader.push(chunk)) if (e.kind === 'frame') this.receive(e.body);
     });
     stream.on('error', () => {});
-    this.send({ t: 'ready', slots: server.slots, ops: server.opNames() });
+    this.announce();
+  }
+
+  announce(): void {
+    this.send({ t: 'ready', slots: this.server.slots, ops: this.server.opNames() });
   }
 
   send(msg: ServerToRouter): void {
@@ -60,6 +74,9 @@ class Session {
   private receive(body: Buffer): void {
     const parsed = parseRouterToServer(body);
     if (!parsed.ok) return;
+    const now = Date.now();
+    if (this.kind === 'serial' && now - this.lastHeard > SERIAL_SILENCE_MS) this.announce();
+    this.lastHeard = now;
     const msg = parsed.msg;
     if (msg.t === 'ping') return this.send({ t: 'pong', n: msg.n });
     if (msg.t === 'pong') return;
@@ -122,7 +139,7 @@ export class DataServer {
     return new Promise((resolve, reject) => {
       const server = createServer((socket: Socket) => {
         socket.setNoDelay(true);
-        this.attach(socket);
+        this.attach(socket, 'tcp');
       });
       this.tcp = server;
       server.once('error', reject);
@@ -142,7 +159,7 @@ export class DataServer {
       port.open((err) => {
         if (err) return reject(err);
         this.options.log.info('dataserver.serial', { name: this.options.name, path: settings.path, slots: this.slots });
-        this.attach(port);
+        this.attach(port, 'serial');
         resolve();
       });
     });
@@ -152,7 +169,7 @@ export class DataServer {
   setSlots(slots: number): void {
     this.slots = slots;
     for (const s of this.sessions) {
-      s.send({ t: 'ready', slots, ops: this.opNames() });
+      s.announce();
       s.startWaiting();
     }
   }
@@ -170,8 +187,8 @@ export class DataServer {
     if (tcp) await new Promise<void>((resolve) => tcp.close(() => resolve()));
   }
 
-  private attach(stream: Duplex): void {
-    const session = new Session(this, stream);
+  private attach(stream: Duplex, kind: 'tcp' | 'serial'): void {
+    const session = new Session(this, stream, kind);
     this.sessions.add(session);
     stream.on('close', () => {
       session.close();

@@ -98,6 +98,8 @@ export class ServerLink {
     stream.write(Buffer.of(0));
     this.pingTimer = setInterval(() => this.ping(), this.pingIntervalMs);
     this.handlers.connected();
+    // An early ping lets a server on a serial line (no connect event) know a router is there.
+    this.ping();
   }
 
   private receive(body: Buffer): void {
