@@ -10,7 +10,7 @@ import { encodeMessage } from '../../src/wire/messages.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Router } from '../../src/router/router.js';
-import { ptyPairs, scratchDir, type PtyPair } from '../support/pty.js';
+import { ptyPairs, scratchDir, type PtyPair } from '../../src/sim/pty-pair.js';
 import { StationPeer } from '../support/station-peer.js';
 import { waitFor } from '../support/wait.js';
 

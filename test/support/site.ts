@@ -9,7 +9,7 @@ import type { ServiceTime } from '../../src/dataserver/service-time.js';
 import type { OpHandler } from '../../src/dataserver/ops.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 import { Router } from '../../src/router/router.js';
-import { PtyPair, ptyPairs, scratchDir } from './pty.js';
+import { PtyPair, ptyPairs, scratchDir } from '../../src/sim/pty-pair.js';
 import { StationPeer } from './station-peer.js';
 import { waitFor } from './wait.js';
 
@@ -67,7 +67,7 @@ export class Site {
       const s = this.router.status();
       return [...s.lineStates.values()].every((v) => v === 'open') && s.servers.filter((x) => x.available).length === servers.length;
     });
-    for (const l of lines) this.stations.set(l.name, await new StationPeer(this.pairs.get(l.name)!.peerPath).open());
+    for (const l of lines) this.stations.set(l.name, await new StationPeer(this.pairs.get(l.name)!.peerPath, l.protocol).open());
     return this;
   }
 

@@ -1,54 +1,50 @@
-// A test station: opens its end of a pty with serialport and speaks the native
-// protocol (or ASCII text), recording everything the router says to it.
-import { SerialPort } from 'serialport';
+// A test station on its end of a pty: speaks the native protocol (or raw
+// ASCII text) and records everything the router says to it.
+import { StationClient } from '../../src/sim/station-client.js';
 import { encodeCbor } from '../../src/wire/cbor.js';
-import { encodeFrame } from '../../src/wire/frame.js';
-import { FrameReader } from '../../src/wire/frame-reader.js';
-import { encodeMessage, type RouterToStation, type StationMessage } from '../../src/wire/messages.js';
-import { parseRouterToStation } from '../../src/wire/parse.js';
+import type { RouterToStation, StationMessage } from '../../src/wire/messages.js';
 import { waitFor } from './wait.js';
 
 type Res = Extract<RouterToStation, { t: 'res' }>;
 
 export class StationPeer {
   readonly received: RouterToStation[] = [];
-  /** Raw bytes received, for ASCII lines and byte-for-byte checks. */
+  /** Every byte received, as text: for ASCII lines. */
   text = '';
+  /** Every frame body received, for byte-for-byte checks. */
   readonly frames: Buffer[] = [];
-  private readonly reader = new FrameReader(65536);
-  private port: SerialPort | undefined;
+  private readonly client: StationClient;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    protocol: 'native' | 'ascii' = 'native',
+  ) {
+    this.client = new StationClient(path, {
+      bytes: (chunk) => {
+        this.text += chunk.toString('latin1');
+      },
+      message: (msg, frame) => {
+        this.received.push(msg);
+        this.frames.push(frame);
+      },
+    }, protocol);
+  }
 
   async open(): Promise<this> {
-    const port = new SerialPort({ path: this.path, baudRate: 115200, autoOpen: false });
-    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-    port.on('data', (chunk: Buffer) => {
-      this.text += chunk.toString('latin1');
-      for (const e of this.reader.push(chunk)) {
-        if (e.kind !== 'frame') continue;
-        this.frames.push(e.body);
-        const parsed = parseRouterToStation(e.body);
-        if (parsed.ok) this.received.push(parsed.msg);
-      }
-    });
-    port.on('error', () => {});
-    this.port = port;
+    await this.client.open();
     return this;
   }
 
-  async close(): Promise<void> {
-    const port = this.port;
-    this.port = undefined;
-    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+  close(): Promise<void> {
+    return this.client.close();
   }
 
   write(bytes: Uint8Array | string): void {
-    this.port!.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
+    this.client.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
   }
 
   send(msg: StationMessage): void {
-    this.write(encodeFrame(encodeMessage(msg)));
+    this.client.send(msg);
   }
 
   request(id: number, op: string, body?: unknown, ttl?: number): void {

@@ -1,5 +1,6 @@
-// Real pseudo-terminal pairs from socat: one end for the router, one for the
-// test's station (or data server). Killing socat is a USB adapter unplugged.
+// Pseudo-terminal pairs from socat: one end for the router, one for a
+// simulated station (or data server). The simulator and the tests use them;
+// killing socat is a USB adapter unplugged.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
