@@ -4,6 +4,7 @@
 //   stopped -> opening -> open -> waiting -> opening -> ...
 //
 // Every state change goes through setState, which logs it.
+import { existsSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 import type { LineConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
@@ -23,12 +24,19 @@ export interface StationLineHandlers {
 /** Lines reopen faster than server links reconnect: a station is next to the box. */
 const REOPEN_FIRST_MS = 200;
 const REOPEN_MAX_MS = 5_000;
+/**
+ * serialport can miss a hangup on a port that was just written to (FACTS.md),
+ * and stations need not ping. An unplugged adapter's device node goes away,
+ * so an open line also checks that its path still exists.
+ */
+const PRESENCE_CHECK_MS = 500;
 
 export class StationLine {
   state: LineState = 'stopped';
   readonly drops = new Map<DropReason, number>();
   private port: SerialPort | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private presence: NodeJS.Timeout | undefined;
   private failures = 0;
   private readonly codec: StationCodec;
   private readonly backoff = new Backoff(REOPEN_FIRST_MS, REOPEN_MAX_MS);
@@ -47,6 +55,7 @@ export class StationLine {
 
   stop(): void {
     clearTimeout(this.timer);
+    clearInterval(this.presence);
     const port = this.port;
     const wasOpen = this.state === 'open';
     this.port = undefined;
@@ -84,6 +93,9 @@ export class StationLine {
       this.backoff.reset();
       this.codec.reset();
       this.setState('open');
+      this.presence = setInterval(() => {
+        if (this.port === port && !existsSync(this.config.serial.path)) this.lost('device gone');
+      }, PRESENCE_CHECK_MS);
       // A lone 0x00 ends whatever partial frame the station holds (PROTOCOL.md 1).
       if (this.config.protocol === 'native') port.write(Buffer.of(0));
       this.handlers.up();
@@ -91,6 +103,7 @@ export class StationLine {
   }
 
   private lost(why: string): void {
+    clearInterval(this.presence);
     const wasOpen = this.state === 'open';
     const port = this.port;
     this.port = undefined;
