@@ -1,1 +1,66 @@
-export async function runSim(_args: string[]): Promise<number> { return 0; }
+// `persomux sim`: a virtual site on this machine, with live progress and a report.
+import { createLogger, parseLevel } from '../log/logger.js';
+import { parseServiceTime } from '../dataserver/service-time.js';
+import { DEFAULT_SIM, runSimulation, type SimOptions } from '../sim/sim.js';
+import { formatReport, progressLine } from '../sim/report.js';
+import { command, help, parseOptions, positiveInt, UsageError } from './args.js';
+
+const HELP = `Usage: persomux sim [options]
+
+Runs a simulated site on this machine: stations on pseudo-terminals
+personalizing cards in a loop, reference data servers on loopback TCP, and
+the real router between them. Shows live progress, then a report.
+
+  --seconds N        how long to run (default ${DEFAULT_SIM.seconds})
+  --machines N       machines (default ${DEFAULT_SIM.machines})
+  --stations N       stations per machine (default ${DEFAULT_SIM.stationsPerMachine})
+  --servers N        data servers (default ${DEFAULT_SIM.servers})
+  --slots N          slots per data server (default ${DEFAULT_SIM.slots})
+  --service-time T   per request: MS fixed or exp:MS (default exp:${(DEFAULT_SIM.serviceTime as { meanMs: number }).meanMs})
+  --chip-ms N        station's work on the chip between requests (default ${DEFAULT_SIM.chipMs})
+  --quiet            no live progress
+  --log-level L      router and server logs on stderr (default warn)
+`;
+
+export function runSim(args: string[]): Promise<number> {
+  return command(HELP, async () => {
+    const o = parseOptions(args, {
+      seconds: { type: 'string' },
+      machines: { type: 'string' },
+      stations: { type: 'string' },
+      servers: { type: 'string' },
+      slots: { type: 'string' },
+      'service-time': { type: 'string' },
+      'chip-ms': { type: 'string' },
+      quiet: { type: 'boolean' },
+      'log-level': { type: 'string' },
+    });
+    if (o.help) return help(HELP);
+    const serviceTime = o['service-time'] === undefined ? DEFAULT_SIM.serviceTime : parseServiceTime(o['service-time']);
+    if (!serviceTime) throw new UsageError(`--service-time must be MS or exp:MS, got '${o['service-time']}'`);
+    const options: SimOptions = {
+      ...DEFAULT_SIM,
+      seconds: positiveInt(o.seconds, 'seconds', DEFAULT_SIM.seconds),
+      machines: positiveInt(o.machines, 'machines', DEFAULT_SIM.machines),
+      stationsPerMachine: positiveInt(o.stations, 'stations', DEFAULT_SIM.stationsPerMachine),
+      servers: positiveInt(o.servers, 'servers', DEFAULT_SIM.servers),
+      slots: positiveInt(o.slots, 'slots', DEFAULT_SIM.slots),
+      chipMs: positiveInt(o['chip-ms'], 'chip-ms', DEFAULT_SIM.chipMs, 0),
+      serviceTime,
+    };
+    const log = createLogger({ level: o['log-level'] ? parseLevel(o['log-level']) : 'warn' });
+    const tty = process.stdout.isTTY;
+    const lines = options.machines * options.stationsPerMachine;
+    process.stdout.write(`Starting a simulated site: ${lines} station lines on pseudo-terminals, ${options.servers} data servers, ${options.seconds} s...\n`);
+    const result = await runSimulation(options, log, (p) => {
+      if (o.quiet) return;
+      // On a terminal the line is redrawn in place; in a log, one line every 5 s.
+      if (tty) process.stdout.write(`\r${progressLine(p)}`);
+      else if (Math.round(p.elapsedS) % 5 === 0) process.stdout.write(`${progressLine(p)}\n`);
+    });
+    if (tty && !o.quiet) process.stdout.write('\n');
+    process.stdout.write(formatReport(result) + '\n');
+    const foreign = result.stations.reduce((n, s) => n + s.foreign, 0);
+    return foreign === 0 ? 0 : 1;
+  });
+}
