@@ -1,0 +1,32 @@
+// The simulator end to end, short and small: cards get personalized, every
+// answer reaches its own station, and the report says so.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { silentLogger } from '../../src/log/logger.js';
+import { DEFAULT_SIM, runSimulation, type Progress } from '../../src/sim/sim.js';
+import { formatReport } from '../../src/sim/report.js';
+import { CARD_STEPS } from '../../src/sim/sim-station.js';
+
+test('a 2 s run of 2 machines x 3 stations personalizes cards with no wrong answers', async () => {
+  const progress: Progress[] = [];
+  const result = await runSimulation(
+    { ...DEFAULT_SIM, machines: 2, stationsPerMachine: 3, seconds: 2, serviceTime: { kind: 'exp', meanMs: 5 } },
+    silentLogger,
+    (p) => progress.push(p),
+  );
+  const cards = result.stations.reduce((n, s) => n + s.cards, 0);
+  const requests = result.stations.reduce((n, s) => n + s.requests, 0);
+  assert.is(result.stations.length, 6);
+  assert.ok(cards > 0, 'cards were personalized');
+  assert.ok(result.stations.every((s) => s.cards > 0), 'every station finished cards');
+  assert.ok(requests >= cards * CARD_STEPS.length);
+  assert.is(result.stations.reduce((n, s) => n + s.foreign, 0), 0);
+  assert.is(result.waitsMs.length, result.served.total, 'one wait sample per dispatch');
+  assert.ok(progress.length >= 1, 'progress was reported while running');
+  const report = formatReport(result);
+  assert.match(report, new RegExp(`Cards personalized\\s+${cards.toLocaleString('en-US')}\\b`));
+  assert.match(report, /Errors by code\s+none/);
+  assert.match(report, /m2\s+\d+%\s+\d+%\s+\d+%/);
+});
+
+test.run();
