@@ -34,7 +34,7 @@ test: deps sysdeps typecheck
 	node test/run-tests.mjs
 
 bench: deps sysdeps
-	bin/persomux sim --seconds 20 --quiet --bench
+	node --import tsx test/bench/run.ts
 
 build: deps
 	rm -rf dist && npx tsc -p tsconfig.build.json

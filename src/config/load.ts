@@ -30,9 +30,12 @@ export function loadConfig(file: string): RouterConfig {
 /** V8 reports "at position N"; people want line and column. */
 function describeSyntaxError(text: string, e: Error): string {
   const m = /position (\d+)/.exec(e.message);
-  if (!m) return `is not valid JSON: ${e.message}`;
+  if (!m) return `is not valid JSON: ${oneLine(e.message)}`;
   const before = text.slice(0, Number(m[1]));
   const line = before.split('\n').length;
   const column = before.length - before.lastIndexOf('\n');
-  return `is not valid JSON at line ${line}, column ${column}: ${e.message.replace(/ in JSON at position \d+.*$/, '')}`;
+  return `is not valid JSON at line ${line}, column ${column}: ${oneLine(e.message.replace(/ in JSON at position \d+.*$/, ''))}`;
 }
+
+/** One problem, one line: V8 quotes a piece of the file, which may hold newlines. */
+const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');

@@ -180,11 +180,18 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
     c.fail(key, 'must be an array');
     return [];
   };
-  const lines = list('lines').map((v, i) => line(c, v, `lines[${i}]`, d));
-  const servers = list('servers').map((v, i) => server(c, v, `servers[${i}]`, d));
-  c.unique(lines.map((l) => l?.name), (i) => `lines[${i}].name`);
-  c.unique(lines.map((l) => l?.serial.path), (i) => `lines[${i}].path`);
-  c.unique(servers.map((s) => s?.name), (i) => `servers[${i}].name`);
+  const linesRaw = list('lines');
+  const serversRaw = list('servers');
+  const lines = linesRaw.map((v, i) => line(c, v, `lines[${i}]`, d));
+  const servers = serversRaw.map((v, i) => server(c, v, `servers[${i}]`, d));
+  // Judged on the raw values, so a duplicate shows even in an entry with other mistakes.
+  const rawText = (v: unknown, key: string): string | undefined => {
+    const x = typeof v === 'object' && v !== null ? (v as Obj)[key] : undefined;
+    return typeof x === 'string' ? x : undefined;
+  };
+  c.unique(linesRaw.map((v) => rawText(v, 'name')), (i) => `lines[${i}].name`);
+  c.unique(linesRaw.map((v) => rawText(v, 'path')), (i) => `lines[${i}].path`);
+  c.unique(serversRaw.map((v) => rawText(v, 'name')), (i) => `servers[${i}].name`);
   if (lines.length === 0) c.fail('lines', 'needs at least one station line');
 
   const ops = new Map<string, OpPolicy>();

@@ -146,8 +146,11 @@ export class Dispatcher {
   // ---- servers -----------------------------------------------------------
 
   /** The link is open (after its handshake); the server is not available before `ready`. */
-  serverConnected(name: string): void {
+  serverConnected(name: string, now: number): Effect[] {
+    // A link reports down before it reconnects; if it ever did not, settle the old connection first.
+    const effects = this.servers.has(name) ? this.serverDown(name, now) : [];
     this.servers.set(name, { name, phase: 'connected', slots: 0, ops: new Set(), held: new Map() });
+    return effects;
   }
 
   /** `ready` (2.2): slots and ops, first or changed. */
@@ -188,7 +191,11 @@ export class Dispatcher {
     const effects: Effect[] = [note({ event: 'server-down', server: name, held: server.held.size })];
     for (const req of server.held.values()) {
       if (req.state === 'answered') continue;
-      if (this.policies.get(req.op)?.retry) {
+      if (!req.owned) {
+        // The station forgot it (hello, id reused): nobody is waiting for it any more.
+        req.state = 'answered';
+        effects.push(note({ event: 'dropped', line: req.line, id: req.id, op: req.op, why: 'forgotten' }));
+      } else if (this.policies.get(req.op)?.retry) {
         req.excluded.add(name);
         req.state = 'queued';
         delete req.server;
@@ -250,8 +257,17 @@ export class Dispatcher {
     for (const line of this.lines.values()) yield* line.inFlight.values();
   }
 
+  /**
+   * 2.1 rule 1: every well-formed req gets an ack, then exactly one res, so a
+   * request refused at once (unknown-op, overloaded) gets both, back to back.
+   * Refusals are not cached: the same request may succeed when retried later.
+   */
   private reject(line: LineState, id: number, op: string, code: RouterErrorCode, why: string): Effect[] {
-    return [note({ event: 'rejected', line: line.name, id, op, code, why }), toStation(line.name, errorAnswer(id, code, why))];
+    return [
+      note({ event: 'rejected', line: line.name, id, op, code, why }),
+      toStation(line.name, { t: 'ack', id, q: 0 }),
+      toStation(line.name, errorAnswer(id, code, why)),
+    ];
   }
 
   /** The one place a request gets its answer: exactly once, cached, sent if the line can hear it. */
@@ -322,6 +338,11 @@ export class Dispatcher {
     for (let i = 0; i < this.queue.length; ) {
       if (!this.anyFreeSlot()) break;
       const req = this.queue[i]!;
+      if (req.deadline <= now) {
+        // 2.1 rule 5: never sent once its ttl has run out, even if the timer is late.
+        effects.push(...this.expire(req, now)); // unqueues it: the same index is the next request
+        continue;
+      }
       const server = this.pickServer(req);
       if (!server) {
         i++;

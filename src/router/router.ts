@@ -52,7 +52,7 @@ export class Router {
         sc,
         config.pingIntervalMs,
         {
-          connected: () => this.dispatcher.serverConnected(sc.name),
+          connected: () => this.run(this.dispatcher.serverConnected(sc.name, this.clock())),
           message: (msg) => {
             if (msg.t === 'ready') {
               if (msg.slots !== sc.slots) log.info('server.slots-differ', { server: sc.name, configured: sc.slots, announced: msg.slots });

@@ -1,0 +1,51 @@
+// make bench: figures, not assertions. Prints what the core does per second
+// on this machine, and what the whole router does through real ptys.
+import { performance } from 'node:perf_hooks';
+import { Dispatcher } from '../../src/dispatch/dispatcher.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { DEFAULT_SIM, runSimulation } from '../../src/sim/sim.js';
+import { percentile } from '../../src/sim/stats.js';
+import { encodeCbor } from '../../src/wire/cbor.js';
+import { encodeFrame } from '../../src/wire/frame.js';
+import { encodeMessage } from '../../src/wire/messages.js';
+import { NativeCodec } from '../../src/wire/station-codec.js';
+
+function rate(label: string, n: number, body: () => void): void {
+  body(); // warm up
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) body();
+  const s = (performance.now() - t0) / 1000;
+  console.log(`${label.padEnd(52)} ${Math.round(n / s).toLocaleString('en-US').padStart(12)} /s`);
+}
+
+const body = encodeCbor({ csn: Buffer.from('04a1b2c3d4e5f6', 'hex'), hostChallenge: Buffer.alloc(8, 1), cardChallenge: Buffer.alloc(8, 2) });
+const frame = encodeFrame(encodeMessage({ t: 'req', id: 12345, op: 'session-keys', body }));
+const codec = new NativeCodec(4096);
+console.log(`persomux bench (node ${process.version}, ${frame.length}-byte request frame)\n`);
+rate('encode a request frame (CBOR + CRC + COBS)', 200_000, () => encodeFrame(encodeMessage({ t: 'req', id: 12345, op: 'session-keys', body })));
+rate('decode a request frame (reader + parse)', 200_000, () => codec.push(frame));
+
+const d = new Dispatcher({ ops: new Map([['echo', { ttlMs: 10_000, retry: true }]]), defaultPolicy: { ttlMs: 10_000, retry: false }, routerName: 'b', startedAt: 0 });
+for (let i = 0; i < 24; i++) {
+  d.addLine(`l${i}`, { maxOutstanding: 8 });
+  d.lineUp(`l${i}`);
+}
+d.serverConnected('s', 0);
+d.serverReady('s', 8, ['echo'], 0);
+let id = 0;
+let now = 0;
+rate('dispatcher: request -> server -> answer (24 lines)', 200_000, () => {
+  id = (id + 1) >>> 0;
+  const out = d.request(`l${id % 24}`, { id, op: 'echo', body }, ++now);
+  for (const e of out) if (e.kind === 'to-server' && e.msg.t === 'req') d.serverAnswer('s', e.msg.id, { ok: true, body }, now);
+});
+
+console.log('\nEnd to end: 24 stations on socat ptys, 2 in-process data servers x 4 slots, no service time, 10 s ...');
+const mem0 = process.memoryUsage().rss;
+const r = await runSimulation({ ...DEFAULT_SIM, seconds: 10, serviceTime: { kind: 'fixed', ms: 0 }, chipMs: 0 }, silentLogger, () => {});
+const requests = r.stations.reduce((n, s) => n + s.requests, 0);
+console.log(`  requests answered       ${Math.round(requests / r.elapsedS).toLocaleString('en-US')} /s`);
+console.log(`  request to answer       p50 ${percentile(r.roundTripsMs, 50)} ms  p99 ${percentile(r.roundTripsMs, 99)} ms (router clock, ms resolution)`);
+console.log(`  wait for a server       p50 ${percentile(r.waitsMs, 50)} ms  p99 ${percentile(r.waitsMs, 99)} ms`);
+console.log(`  wrong-station answers   ${r.stations.reduce((n, s) => n + s.foreign, 0)}`);
+console.log(`  process RSS             ${Math.round(mem0 / 1e6)} MB before, ${Math.round(process.memoryUsage().rss / 1e6)} MB after (router, servers and stations in one process)`);
