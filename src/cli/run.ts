@@ -7,10 +7,15 @@ import { describeAddress } from '../links/transport.js';
 import { Router } from '../router/router.js';
 import { command, help, parseOptions, UsageError } from './args.js';
 
+/** How often `run` logs its one-line status (router.status lines=.. servers=.. queued=..). */
+const STATUS_EVERY_MS = 60_000;
+
 const RUN_HELP = `Usage: persomux run --config FILE [--log-level debug|info|warn|error]
 
 Runs the router: opens every station line and server link in FILE and routes
-requests until SIGINT or SIGTERM. Logs go to standard error, one line per event.
+requests until SIGINT or SIGTERM. Logs go to standard error, one line per event,
+and a status line (lines open, servers available, busy slots, queue, answers)
+every minute.
 `;
 
 const CHECK_HELP = `Usage: persomux check --config FILE
@@ -53,6 +58,7 @@ export function runRouter(args: string[]): Promise<number> {
     if (!config) return 1;
     const router = new Router(config, createLogger({ level: parseLevel(o['log-level']) }));
     router.start();
+    router.logStatusEvery(STATUS_EVERY_MS);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -22,6 +22,11 @@ export class Router {
   private ttlTimer: NodeJS.Timeout | undefined;
   private ttlAt: number | undefined;
   private readonly noteListeners: ((note: Note) => void)[] = [];
+  /** Answers since start, by outcome ('ok' or an error code), for the status line. */
+  private readonly outcomes = new Map<string, number>();
+  private statusTimer: NodeJS.Timeout | undefined;
+  /** Once stopped, settling the lines and links must not arm new timers. */
+  private stopped = false;
 
   constructor(
     readonly config: RouterConfig,
@@ -76,12 +81,36 @@ export class Router {
     for (const line of this.lines.values()) line.start();
   }
 
+  /** Logs a one-line summary every `everyMs`, for an operator reading the journal. */
+  logStatusEvery(everyMs: number): void {
+    clearInterval(this.statusTimer);
+    this.statusTimer = setInterval(() => this.log.info('router.status', this.summary()), everyMs);
+  }
+
+  /** The router at a glance: lines, servers, queue, answers by outcome. */
+  summary(): Record<string, string | number> {
+    const s = this.status();
+    const open = [...s.lineStates.values()].filter((v) => v === 'open').length;
+    const available = s.servers.filter((x) => x.available);
+    const queued = [...s.queued.values()].reduce((a, b) => a + b, 0);
+    const errors = [...this.outcomes].filter(([k]) => k !== 'ok');
+    return {
+      lines: `${open}/${s.lineStates.size}`,
+      servers: `${available.length}/${s.linkStates.size}`,
+      slots: `${available.reduce((n, x) => n + x.busy, 0)}/${available.reduce((n, x) => n + x.slots, 0)}`,
+      queued,
+      answered: this.outcomes.get('ok') ?? 0,
+      errors: errors.length === 0 ? 'none' : errors.map(([k, v]) => `${k}:${v}`).join(','),
+    };
+  }
+
   stop(): void {
-    clearTimeout(this.ttlTimer);
-    this.ttlTimer = undefined;
+    this.stopped = true;
+    clearInterval(this.statusTimer);
     for (const line of this.lines.values()) line.stop();
     for (const link of this.links.values()) link.stop();
     clearTimeout(this.ttlTimer);
+    this.ttlTimer = undefined;
     this.log.info('router.stop', { router: this.config.router });
   }
 
@@ -137,6 +166,8 @@ export class Router {
           this.links.get(effect.server)?.send(effect.msg);
           break;
         case 'note':
+          if (effect.note.event === 'answered') this.outcomes.set(effect.note.outcome, (this.outcomes.get(effect.note.outcome) ?? 0) + 1);
+          if (effect.note.event === 'rejected') this.outcomes.set(effect.note.code, (this.outcomes.get(effect.note.code) ?? 0) + 1);
           this.logNote(effect.note);
           for (const listener of this.noteListeners) listener(effect.note);
           break;
@@ -146,6 +177,7 @@ export class Router {
   }
 
   private armTtlTimer(): void {
+    if (this.stopped) return;
     const next = this.dispatcher.nextDeadline();
     if (next === this.ttlAt) return;
     clearTimeout(this.ttlTimer);

@@ -58,4 +58,12 @@ test('an op nobody knows: unknown-op at once, nothing sent', async () => {
   assert.is(site.dataServer().totalExecutions, before);
 });
 
+test("the operator's status line counts each outcome by its code", () => {
+  const summary = site.router.summary();
+  assert.is(summary.lines, '2/2');
+  assert.is(summary.servers, '1/1');
+  for (const code of ['timeout', 'no-server', 'overloaded', 'unknown-op']) assert.match(String(summary.errors), new RegExp(`${code}:1`));
+  assert.is(summary.answered, 3);
+});
+
 test.run();
