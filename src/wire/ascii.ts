@@ -1,6 +1,7 @@
 // The ASCII line protocol, PROTOCOL.md section 4: for stations and terminals
 // that cannot do CBOR. It maps onto the same messages as the native protocol.
-import { decodeCborWithMaps, encodeCbor } from './cbor.js';
+import { encodeCbor } from './cbor.js';
+import { mapFields, readHead } from './cbor-scan.js';
 import type { RouterToStation, StationMessage } from './messages.js';
 import type { Parsed } from './parse.js';
 import { UINT32_MAX } from './fields.js';
@@ -48,7 +49,7 @@ export class AsciiLineReader {
     let end = this.length;
     if (end > 0 && this.buffer[end - 1] === 0x0d) end--;
     const tooLong = this.skipping || end > ASCII_MAX_LINE;
-    const text = this.buffer.toString('latin1', 0, end);
+    const text = this.buffer.toString('utf8', 0, end);
     this.reset();
     return tooLong ? { kind: 'discard', reason: 'too-long' } : { kind: 'line', text };
   }
@@ -68,18 +69,21 @@ function parseUint(word: string | undefined, what: string): number {
 class AsciiError extends Error {}
 
 /** `<value>`: 0x-hex is a byte string, decimal an unsigned integer, anything else text. */
-function parseValue(key: string, word: string): Uint8Array | number | string {
+function parseValue(key: string, word: string): Uint8Array | number | bigint | string {
   if (word.startsWith('0x')) {
     if (!HEX.test(word)) throw new AsciiError(`value of '${key}' starts with 0x but is not an even number of hex digits`);
     return Buffer.from(word.slice(2), 'hex');
   }
   if (DECIMAL.test(word)) {
-    const n = Number(word);
-    if (!Number.isSafeInteger(n)) throw new AsciiError(`value of '${key}' is a number too large`);
-    return n;
+    const n = BigInt(word);
+    if (n > UINT64_MAX) throw new AsciiError(`value of '${key}' is larger than an unsigned 64-bit integer`);
+    // Past 32 bits a JS number would be written as a float; a bigint stays an integer.
+    return n > BigInt(UINT32_MAX) ? n : Number(n);
   }
   return word;
 }
+
+const UINT64_MAX = 2n ** 64n - 1n;
 
 /** Parses one line; an empty line yields undefined (nothing to answer). */
 export function parseAsciiLine(text: string): Parsed<StationMessage> | undefined {
@@ -136,25 +140,54 @@ export function formatAscii(msg: RouterToStation): string | undefined {
 const oneWord = (s: string): string => s.replace(/\s+/g, '_') || '-';
 const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
 
-/** The body as `key=value` pairs when it is a flat map that reads back the same, else one `cbor=0x..` pair. */
+/**
+ * The body as `key=value` pairs when it is a flat map of byte strings,
+ * unsigned integers and texts that read back the same (section 4); otherwise
+ * one `cbor=0x..` pair. Judged on the raw CBOR, so a float never poses as an
+ * integer and nothing in the body can make this throw.
+ */
 function flatPairs(body: Uint8Array): string[] {
-  const value = decodeCborWithMaps(body);
-  const pairs: string[] = [];
-  if (value instanceof Map) {
-    for (const [k, v] of value) {
-      const word = typeof k === 'string' && KEY.test(k) ? asciiWord(v) : undefined;
-      if (word === undefined) return [`cbor=0x${Buffer.from(body).toString('hex')}`];
-      pairs.push(`${k}=${word}`);
+  const fallback = [`cbor=0x${Buffer.from(body).toString('hex')}`];
+  try {
+    const fields = mapFields(body);
+    if (!fields) return fallback;
+    const pairs: string[] = [];
+    for (const [key, raw] of fields) {
+      const word = KEY.test(key) && PRINTABLE.test(key) ? asciiWord(raw) : undefined;
+      if (word === undefined) return fallback;
+      pairs.push(`${key}=${word}`);
     }
-    return pairs;
+    // mapFields keeps one value per key: a map with repeated keys is not flat.
+    return pairs.length === mapLength(body) ? pairs : fallback;
+  } catch {
+    return fallback;
   }
-  return [`cbor=0x${Buffer.from(body).toString('hex')}`];
 }
 
-function asciiWord(v: unknown): string | undefined {
-  if (v instanceof Uint8Array) return `0x${Buffer.from(v).toString('hex')}`;
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
-  // Text that would read back as a number or bytes, or holds spaces, cannot be a plain word.
-  if (typeof v === 'string' && v !== '' && !/\s/.test(v) && !DECIMAL.test(v) && !v.startsWith('0x')) return v;
-  return undefined;
+const PRINTABLE = /^[\x21-\x7e]+$/;
+
+function mapLength(body: Uint8Array): number {
+  return readHead(body, 0).argument;
+}
+
+function asciiWord(raw: Uint8Array): string | undefined {
+  const head = readHead(raw, 0);
+  switch (head.major) {
+    case 0: {
+      // Heads of 8 bytes may exceed 2^53: read the digits exactly.
+      let n = 0n;
+      for (let i = 1; i < head.next; i++) n = n * 256n + BigInt(raw[i]!);
+      return head.next === 1 ? String(head.argument) : n.toString();
+    }
+    case 2:
+      return `0x${Buffer.from(raw.subarray(head.next)).toString('hex')}`;
+    case 3: {
+      const text = Buffer.from(raw.subarray(head.next)).toString('utf8');
+      // Text that would read back as a number or bytes, or is not plain printable ASCII, cannot be a word.
+      if (!PRINTABLE.test(text) || DECIMAL.test(text) || text.startsWith('0x')) return undefined;
+      return text;
+    }
+    default:
+      return undefined;
+  }
 }

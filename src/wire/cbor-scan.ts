@@ -11,14 +11,14 @@ export class CborScanError extends Error {
   }
 }
 
-interface Head {
+export interface Head {
   readonly major: number;
   readonly argument: number;
   /** Offset just past the head (and, for strings, where the content starts). */
   readonly next: number;
 }
 
-function readHead(bytes: Uint8Array, at: number): Head {
+export function readHead(bytes: Uint8Array, at: number): Head {
   const initial = bytes[at];
   if (initial === undefined) throw new CborScanError(at, 'ends inside an item');
   const major = initial >> 5;

@@ -19,9 +19,3 @@ export function decodeCbor(bytes: Uint8Array): unknown {
   return codec.decode(bytes);
 }
 
-const mapsDecoder = new Encoder({ useRecords: false, mapsAsObjects: false } as Options);
-
-/** Like decodeCbor, but every map comes back as a `Map`, so non-text keys survive. */
-export function decodeCborWithMaps(bytes: Uint8Array): unknown {
-  return mapsDecoder.decode(bytes);
-}

@@ -32,7 +32,8 @@ function parseWith<M>(body: Uint8Array, reader: Reader<M>): Parsed<M> {
     if (msg === undefined) return { ok: false, problem: { kind: 'unknown-type', t } };
     return { ok: true, msg };
   } catch (e) {
-    if (!(e instanceof FieldError)) throw e;
+    // Whatever the bytes, a parser answers with a problem; it never throws at the line.
+    if (!(e instanceof FieldError)) return { ok: false, problem: { kind: 'not-a-message', why: e instanceof Error ? e.message : 'unreadable' } };
     if (t === undefined) return { ok: false, problem: { kind: 'not-a-message', why: e.message } };
     return { ok: false, problem: { kind: 'bad-field', t, id: idIfValid(fields), why: e.message } };
   }
@@ -116,8 +117,10 @@ export function parseRouterToServer(bytes: Uint8Array): Parsed<RouterToServer> {
 export function parseRouterToStation(bytes: Uint8Array): Parsed<RouterToStation> {
   return parseWith<RouterToStation>(bytes, (f, t) => {
     switch (t) {
-      case 'welcome':
+      case 'welcome': {
+        if (f.required('v', f.uint('v')) !== 1) throw new FieldError('v', 'must be 1 (protocol version 1)');
         return { t, v: 1, router: f.required('router', f.text('router')), line: f.required('line', f.text('line')) };
+      }
       case 'ack':
         return { t, id: f.required('id', f.uint('id')), q: f.required('q', f.uint('q')) };
       case 'res':
