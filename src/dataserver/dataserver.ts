@@ -7,10 +7,8 @@ import type { SerialSettings } from '../config/types.js';
 import { openSerial } from '../lines/serial-port.js';
 import type { Logger } from '../log/logger.js';
 import { seededRandom, type Random } from '../util/random.js';
-import { DEFAULT_MAX_BODY, encodeFrame } from '../wire/frame.js';
-import { FrameReader } from '../wire/frame-reader.js';
-import { encodeMessage, type RouterToServer, type ServerToRouter } from '../wire/messages.js';
-import { parseRouterToServer } from '../wire/parse.js';
+import { DEFAULT_MAX_BODY } from '../wire/frame.js';
+import { AcceptedLink, type Work } from '../links/accepted-link.js';
 import { REFERENCE_OPS, type OpHandler, type OpResult } from './ops.js';
 import { sampleServiceMs, type ServiceTime } from './service-time.js';
 
@@ -23,65 +21,44 @@ export interface DataServerOptions {
   readonly log: Logger;
 }
 
-type Work = Extract<RouterToServer, { t: 'req' }>;
-
-/**
- * A serial line has no connect event: the server cannot tell when a router
- * opened (or reopened) its end. It takes the first frame after this much
- * silence as a new router and announces itself then. (On a sealed link the
- * `open` handshake of PROTOCOL.md 3 marks the start instead.)
- */
-const SERIAL_SILENCE_MS = 2_500;
-
 /** One router's connection: its own slots, queue and timers. */
 class Session {
   private active = 0;
-  private lastHeard = -Infinity;
   private readonly waiting: Work[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly reader = new FrameReader(DEFAULT_MAX_BODY);
+  readonly link: AcceptedLink;
 
   constructor(
     private readonly server: DataServer,
-    readonly stream: Duplex,
-    private readonly kind: 'tcp' | 'serial',
+    stream: Duplex,
+    kind: 'tcp' | 'serial',
+    log: Logger,
+    onClosed: () => void,
   ) {
-    stream.on('data', (chunk: Buffer) => {
-      for (const e of this.reader.push(chunk)) if (e.kind === 'frame') this.receive(e.body);
-    });
-    stream.on('error', () => {});
-    this.announce();
+    this.link = new AcceptedLink(stream, kind, DEFAULT_MAX_BODY, {
+      open: () => this.announce(),
+      request: (work) => {
+        this.waiting.push(work);
+        this.startWaiting();
+      },
+      closed: () => {
+        for (const t of this.timers) clearTimeout(t);
+        this.timers.clear();
+        onClosed();
+      },
+    }, log);
   }
 
   announce(): void {
-    this.send({ t: 'ready', slots: this.server.slots, ops: this.server.opNames() });
-  }
-
-  send(msg: ServerToRouter): void {
-    if (!this.stream.destroyed) this.stream.write(encodeFrame(encodeMessage(msg)));
+    this.link.send({ t: 'ready', slots: this.server.slots, ops: this.server.opNames() });
   }
 
   close(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.stream.destroy();
+    this.link.close();
   }
 
   startWaiting(): void {
     while (this.active < this.server.slots && this.waiting.length > 0) this.start(this.waiting.shift()!);
-  }
-
-  private receive(body: Buffer): void {
-    const parsed = parseRouterToServer(body);
-    if (!parsed.ok) return;
-    const now = Date.now();
-    if (this.kind === 'serial' && now - this.lastHeard > SERIAL_SILENCE_MS) this.announce();
-    this.lastHeard = now;
-    const msg = parsed.msg;
-    if (msg.t === 'ping') return this.send({ t: 'pong', n: msg.n });
-    if (msg.t === 'pong') return;
-    this.waiting.push(msg);
-    this.startWaiting();
   }
 
   private start(work: Work): void {
@@ -90,7 +67,7 @@ class Session {
       this.timers.delete(timer);
       this.active--;
       const result = this.server.execute(work);
-      this.send(result.ok ? { t: 'res', id: work.id, ok: true, body: result.body } : { t: 'res', id: work.id, ok: false, err: result.err });
+      this.link.send(result.ok ? { t: 'res', id: work.id, ok: true, body: result.body } : { t: 'res', id: work.id, ok: false, err: result.err });
       this.startWaiting();
     }, this.server.serviceMs());
     this.timers.add(timer);
@@ -176,8 +153,7 @@ export class DataServer {
 
   /** Drops every connection at once, mid-request, as a crash would; keeps listening. */
   dropConnections(): void {
-    for (const s of this.sessions) s.close();
-    this.sessions.clear();
+    for (const s of [...this.sessions]) s.close();
   }
 
   async close(): Promise<void> {
@@ -188,11 +164,7 @@ export class DataServer {
   }
 
   private attach(stream: Duplex, kind: 'tcp' | 'serial'): void {
-    const session = new Session(this, stream, kind);
+    const session: Session = new Session(this, stream, kind, this.options.log, () => this.sessions.delete(session));
     this.sessions.add(session);
-    stream.on('close', () => {
-      session.close();
-      this.sessions.delete(session);
-    });
   }
 }
