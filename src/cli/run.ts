@@ -43,7 +43,7 @@ export function runCheck(args: string[]): Promise<number> {
     if (!config) return 1;
     const out = [`${config.file}: router '${config.router}' is valid`];
     for (const l of config.lines) out.push(`  line ${l.name}: ${l.serial.path} ${l.serial.baudRate} ${l.serial.dataBits}${l.serial.parity[0]!.toUpperCase()}${l.serial.stopBits} ${l.protocol}, maxOutstanding ${l.maxOutstanding}`);
-    for (const s of config.servers) out.push(`  server ${s.name}: ${describeAddress(s.address)}${s.insecure ? ' (plaintext)' : ''}, ${s.slots} slots expected`);
+    for (const s of config.servers) out.push(`  server ${s.name}: ${describeAddress(s.address)}${s.security.kind === 'insecure' ? ' (plaintext)' : ` (sealed with ${s.security.keyFile}, re-handshake '${s.security.rehandshake}')`}, ${s.slots} slots expected`);
     for (const [op, p] of config.ops) out.push(`  op ${op}: ttl ${p.ttlMs} ms${p.retry ? ', retried on server loss' : ''}`);
     process.stdout.write(out.join('\n') + '\n');
     return 0;

@@ -12,9 +12,13 @@ export const LIMITS = {
   maxOutstanding: { default: 8, min: 1, max: 1_024 },
   baudRate: { default: 115_200, min: 50, max: 4_000_000 },
   slots: { default: 1, min: 0, max: 1_024 },
+  lendSlots: { default: 4, min: 0, max: 1_024 },
 } as const satisfies Record<string, Limit>;
 
 export const DATA_BITS = [5, 6, 7, 8] as const;
 export const STOP_BITS = [1, 1.5, 2] as const;
 export const PARITIES = ['none', 'even', 'odd', 'mark', 'space'] as const;
 export const PROTOCOLS = ['native', 'ascii'] as const;
+
+/** PROTOCOL.md 3: "daily by default". 03:00 local time, when sites are quiet. */
+export const DEFAULT_REHANDSHAKE = '0 3 * * *';

@@ -1,5 +1,6 @@
 // The validated configuration: every default filled in, every value checked.
 import type { OpPolicy } from '../dispatch/types.js';
+import type { LinkKeys } from '../keys/link-key-file.js';
 import type { DATA_BITS, PARITIES, PROTOCOLS, STOP_BITS } from './limits.js';
 
 export interface SerialSettings {
@@ -23,13 +24,39 @@ export type ServerAddress =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
   | { readonly kind: 'serial'; readonly serial: SerialSettings };
 
+/** PROTOCOL.md 3: every link is sealed unless its configuration says `insecure: true`. */
+export type LinkSecurity =
+  | { readonly kind: 'insecure' }
+  | {
+      readonly kind: 'sealed';
+      readonly keyFile: string;
+      readonly keys: LinkKeys;
+      /** node-cron expression: when the link makes a fresh handshake. */
+      readonly rehandshake: string;
+    };
+
 export interface ServerConfig {
   readonly name: string;
   readonly address: ServerAddress;
   /** What the operator expects the server to offer; its `ready` decides, a difference is logged. */
   readonly slots: number;
-  readonly insecure: boolean;
+  readonly security: LinkSecurity;
   readonly maxBody: number;
+}
+
+/** A router allowed to use this router's servers through its peer port. */
+export interface PeerConfig {
+  readonly name: string;
+  readonly security: LinkSecurity;
+}
+
+/** The cascade (PROTOCOL.md 2.2, peers): this router lends slots to others. */
+export interface PeerPortConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Slots announced to each peer while any of this router's servers is available. */
+  readonly lendSlots: number;
+  readonly peers: readonly PeerConfig[];
 }
 
 export interface RouterConfig {
@@ -41,4 +68,5 @@ export interface RouterConfig {
   readonly ops: ReadonlyMap<string, OpPolicy>;
   readonly lines: readonly LineConfig[];
   readonly servers: readonly ServerConfig[];
+  readonly peerPort: PeerPortConfig | undefined;
 }

@@ -1,10 +1,13 @@
 // Checks a parsed configuration file once, at the edge, and fills in the
 // defaults. Every problem is collected (not just the first) with its field.
 import { isIP } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { validate as validCron } from 'node-cron';
+import { KeyFileError, loadLinkKeys } from '../keys/link-key-file.js';
 import type { OpPolicy } from '../dispatch/types.js';
 import type { ConfigProblem } from './errors.js';
-import { DATA_BITS, LIMITS, PARITIES, PROTOCOLS, STOP_BITS, type Limit } from './limits.js';
-import type { LineConfig, RouterConfig, SerialSettings, ServerAddress, ServerConfig } from './types.js';
+import { DATA_BITS, DEFAULT_REHANDSHAKE, LIMITS, PARITIES, PROTOCOLS, STOP_BITS, type Limit } from './limits.js';
+import type { LineConfig, LinkSecurity, PeerConfig, PeerPortConfig, RouterConfig, SerialSettings, ServerAddress, ServerConfig } from './types.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const NAME_RULE = 'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit';
@@ -116,10 +119,40 @@ function tcpAddress(c: Checker, value: unknown, field: string): ServerAddress | 
   return { kind: 'tcp', host: (m[1] ?? m[2])!, port };
 }
 
-function server(c: Checker, value: unknown, field: string, d: Defaults): ServerConfig | undefined {
+/**
+ * PROTOCOL.md 3: sealed with the link's key file unless `insecure: true`,
+ * which is allowed only where the bytes cannot leave the machine (loopback)
+ * or for serial test rigs. Key files are read here, once, relative to the
+ * configuration file.
+ */
+function security(c: Checker, o: Obj, field: string, configDir: string, loopbackOnly: { host: string } | undefined): LinkSecurity | undefined {
+  const insecure = c.bool(o.insecure, join(field, 'insecure'), false);
+  if (insecure === undefined) return undefined;
+  if (insecure) {
+    if (o.keyFile !== undefined) c.fail(join(field, 'keyFile'), 'a plaintext link (insecure: true) has no key file');
+    if (loopbackOnly && !isLoopback(loopbackOnly.host)) return c.fail(join(field, 'insecure'), `plaintext is allowed only on loopback addresses, not '${loopbackOnly.host}'`);
+    return { kind: 'insecure' };
+  }
+  const keyFileRaw = c.text(o.keyFile, join(field, 'keyFile'));
+  const rehandshake = o.rehandshake === undefined ? DEFAULT_REHANDSHAKE : o.rehandshake;
+  if (typeof rehandshake !== 'string' || !validCron(rehandshake)) c.fail(join(field, 'rehandshake'), "must be a cron expression such as '0 3 * * *' (daily at 03:00)");
+  if (keyFileRaw === undefined) return undefined;
+  const keyFile = resolve(configDir, keyFileRaw);
+  try {
+    const keys = loadLinkKeys(keyFile);
+    return typeof rehandshake === 'string' && validCron(rehandshake) ? { kind: 'sealed', keyFile, keys, rehandshake } : undefined;
+  } catch (e) {
+    if (!(e instanceof KeyFileError)) throw e;
+    return c.fail(join(field, 'keyFile'), e.message);
+  }
+}
+
+const SECURITY_KEYS = ['insecure', 'keyFile', 'rehandshake'] as const;
+
+function server(c: Checker, value: unknown, field: string, d: Defaults, configDir: string): ServerConfig | undefined {
   const o = c.object(value, field);
   if (!o) return undefined;
-  c.onlyKeys(o, field, ['name', 'tcp', 'serial', ...SERIAL_KEYS, 'slots', 'insecure', 'maxBody']);
+  c.onlyKeys(o, field, ['name', 'tcp', 'serial', ...SERIAL_KEYS, 'slots', ...SECURITY_KEYS, 'maxBody']);
   let address: ServerAddress | undefined;
   if ((o.tcp === undefined) === (o.serial === undefined)) {
     c.fail(field, "needs exactly one of 'tcp' (host:port) or 'serial' (a device path)");
@@ -129,21 +162,37 @@ function server(c: Checker, value: unknown, field: string, d: Defaults): ServerC
     const serial = serialSettings(c, o, field, o.serial, d.baudRate);
     address = serial && { kind: 'serial', serial };
   }
-  const insecure = c.bool(o.insecure, join(field, 'insecure'), false);
-  // PROTOCOL.md 3: plaintext only on loopback (and serial test rigs). Sealed links
-  // are not built yet, so a link must be plaintext for now.
-  if (insecure === false) c.fail(join(field, 'insecure'), 'protected links are not available in this version: set insecure: true (loopback or serial test rigs only)');
-  if (insecure === true && address?.kind === 'tcp' && !isLoopback(address.host)) {
-    c.fail(join(field, 'insecure'), `plaintext is allowed only to loopback addresses, not '${address.host}'`);
-  }
   const s = {
     name: c.name(o.name, join(field, 'name')),
     address,
     slots: c.number(o.slots, join(field, 'slots'), LIMITS.slots),
-    insecure,
+    security: security(c, o, field, configDir, address?.kind === 'tcp' ? address : undefined),
     maxBody: c.number(o.maxBody, join(field, 'maxBody'), LIMITS.maxBody, d.maxBody),
   };
   return Object.values(s).every((v) => v !== undefined) ? (s as ServerConfig) : undefined;
+}
+
+function peerPort(c: Checker, value: unknown, configDir: string): PeerPortConfig | undefined {
+  const field = 'peerPort';
+  const o = c.object(value, field);
+  if (!o) return undefined;
+  c.onlyKeys(o, field, ['listen', 'lendSlots', 'peers']);
+  const address = tcpAddress(c, o.listen, join(field, 'listen'));
+  const lendSlots = c.number(o.lendSlots, join(field, 'lendSlots'), LIMITS.lendSlots);
+  const peersRaw = Array.isArray(o.peers) ? o.peers : (c.fail(join(field, 'peers'), 'must be an array of {name, keyFile} or {name, insecure: true}') ?? []);
+  if (Array.isArray(o.peers) && o.peers.length === 0) c.fail(join(field, 'peers'), 'needs at least one peer');
+  const peers = peersRaw.map((v, i): PeerConfig | undefined => {
+    const pf = `${field}.peers[${i}]`;
+    const p = c.object(v, pf);
+    if (!p) return undefined;
+    c.onlyKeys(p, pf, ['name', ...SECURITY_KEYS]);
+    const name = c.name(p.name, join(pf, 'name'));
+    const sec = security(c, p, pf, configDir, address?.kind === 'tcp' ? address : undefined);
+    return name && sec ? { name, security: sec } : undefined;
+  });
+  c.unique(peersRaw.map((v) => (typeof v === 'object' && v && typeof (v as Obj).name === 'string' ? ((v as Obj).name as string) : undefined)), (i) => `${field}.peers[${i}].name`);
+  if (!address || address.kind !== 'tcp' || lendSlots === undefined || peers.some((p) => p === undefined)) return undefined;
+  return { host: address.host, port: address.port, lendSlots, peers: peers as PeerConfig[] };
 }
 
 function op(c: Checker, value: unknown, field: string, d: Defaults): OpPolicy | undefined {
@@ -160,7 +209,8 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const c = new Checker();
   const root = c.object(raw, '(file)');
   if (!root) return { problems: c.problems };
-  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops']);
+  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort']);
+  const configDir = dirname(resolve(file));
   const router = c.name(root.router, 'router');
 
   const dRaw = root.defaults === undefined ? {} : c.object(root.defaults, 'defaults') ?? {};
@@ -183,7 +233,8 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const linesRaw = list('lines');
   const serversRaw = list('servers');
   const lines = linesRaw.map((v, i) => line(c, v, `lines[${i}]`, d));
-  const servers = serversRaw.map((v, i) => server(c, v, `servers[${i}]`, d));
+  const servers = serversRaw.map((v, i) => server(c, v, `servers[${i}]`, d, configDir));
+  const peers = root.peerPort === undefined ? undefined : peerPort(c, root.peerPort, configDir);
   // Judged on the raw values, so a duplicate shows even in an entry with other mistakes.
   const rawText = (v: unknown, key: string): string | undefined => {
     const x = typeof v === 'object' && v !== null ? (v as Obj)[key] : undefined;
@@ -211,6 +262,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
       ops,
       lines: lines as LineConfig[],
       servers: servers as ServerConfig[],
+      peerPort: peers,
     },
   };
 }

@@ -88,7 +88,11 @@ export class Dispatcher {
     return effects;
   }
 
-  request(lineName: string, req: { id: number; op: string; body?: RawBody; ttl?: number }, now: number): Effect[] {
+  /**
+   * A station's `req`. `station` names the requester to the server: by
+   * default `router/line`; a peer's requests keep the peer's own value (2.2).
+   */
+  request(lineName: string, req: { id: number; op: string; body?: RawBody; ttl?: number; station?: string }, now: number): Effect[] {
     const line = this.line(lineName);
     const fp = fingerprint(req.op, req.body);
     const effects: Effect[] = [];
@@ -125,7 +129,7 @@ export class Dispatcher {
       op: req.op,
       body: req.body,
       fingerprint: fp,
-      station: `${this.options.routerName}/${line.name}`,
+      station: req.station ?? `${this.options.routerName}/${line.name}`,
       receivedAt: now,
       deadline: now + (req.ttl ?? policy.ttlMs),
       state: 'queued',

@@ -9,6 +9,7 @@ import { CborScanError, mapFields, readHead, skipItem } from './cbor-scan.js';
 export const UINT32_MAX = 0xffff_ffff;
 
 const MAJOR_UINT = 0;
+const MAJOR_BYTES = 2;
 const MAJOR_TEXT = 3;
 const MAJOR_ARRAY = 4;
 const CBOR_FALSE = 0xf4;
@@ -71,6 +72,16 @@ export class Fields {
     const head = readHead(bytes, 0);
     if (head.major !== MAJOR_UINT || head.argument > max) throw new FieldError(key, `must be an unsigned integer up to ${max}`);
     return head.argument;
+  }
+
+  /** A byte string's content, `min` to `max` bytes long. */
+  bytes(key: string, min = 0, max = Infinity): Buffer | undefined {
+    const raw = this.raw.get(key);
+    if (raw === undefined) return undefined;
+    const head = readHead(raw, 0);
+    if (head.major !== MAJOR_BYTES) throw new FieldError(key, 'must be a byte string');
+    if (head.argument < min || head.argument > max) throw new FieldError(key, `must be ${min === max ? min : `${min} to ${max}`} bytes long`);
+    return Buffer.from(raw.subarray(head.next));
   }
 
   bool(key: string): boolean | undefined {

@@ -46,7 +46,12 @@ export type ServerToRouter =
   | { readonly t: 'ping'; readonly n: number }
   | { readonly t: 'pong'; readonly n: number };
 
-export type AnyMessage = StationMessage | RouterToStation | RouterToServer | ServerToRouter;
+// 3 handshake, plain frames right after a protected link opens
+export type Handshake =
+  | { readonly t: 'open'; readonly v: 1; readonly kid: Uint8Array; readonly r: Uint8Array }
+  | { readonly t: 'opened'; readonly v: 1; readonly kid: Uint8Array; readonly r: Uint8Array };
+
+export type AnyMessage = StationMessage | RouterToStation | RouterToServer | ServerToRouter | Handshake;
 
 /** CBOR of `null`: the body of an answer that carried none. */
 export const NULL_BODY: RawBody = Uint8Array.of(0xf6);

@@ -2,7 +2,7 @@
 // exactly why not. Unknown keys are ignored; unknown `t` is its own outcome
 // so the line can count it.
 import { Fields, FieldError, CborScanError } from './fields.js';
-import { NULL_BODY, type RawBody, type RouterToServer, type RouterToStation, type ServerToRouter, type StationMessage } from './messages.js';
+import { NULL_BODY, type Handshake, type RawBody, type RouterToServer, type RouterToStation, type ServerToRouter, type StationMessage } from './messages.js';
 
 export type Problem =
   /** Not a plain CBOR map with text keys: discarded and counted. */
@@ -138,4 +138,13 @@ function parseRes<I extends number | null>(f: Fields, id: I) {
   // A success without a body is read as null rather than lost: the request still gets its one answer.
   if (ok) return { t: 'res' as const, id, ok: true as const, body: body(f) ?? NULL_BODY };
   return { t: 'res' as const, id, ok: false as const, err: f.required('err', f.error('err')) };
+}
+
+/** The handshake of PROTOCOL.md 3: `open` (router to server) and `opened` (back). */
+export function parseHandshake(bytes: Uint8Array): Parsed<Handshake> {
+  return parseWith<Handshake>(bytes, (f, t) => {
+    if (t !== 'open' && t !== 'opened') return undefined;
+    if (f.required('v', f.uint('v')) !== 1) throw new FieldError('v', 'must be 1 (protocol version 1)');
+    return { t, v: 1, kid: f.required('kid', f.bytes('kid', 0, 7)), r: f.required('r', f.bytes('r', 8, 8)) };
+  });
 }

@@ -79,7 +79,7 @@ defaults('the defaults section changes the defaults of lines, servers and ops', 
 
 defaults('servers: tcp on loopback with insecure, IPv6 loopback, and serial servers', () => {
   const c = valid(withServers(LOOPBACK, { name: 'ds2', tcp: '[::1]:7001', insecure: true, slots: 4 }, { name: 'ds3', tcp: 'localhost:7002', insecure: true }, { name: 'ds4', serial: '/dev/ttyS3', insecure: true, baudRate: 9600, parity: 'even' }));
-  assert.equal(c.servers[0], { name: 'ds1', address: { kind: 'tcp', host: '127.0.0.1', port: 7000 }, slots: 1, insecure: true, maxBody: 4096 });
+  assert.equal(c.servers[0], { name: 'ds1', address: { kind: 'tcp', host: '127.0.0.1', port: 7000 }, slots: 1, security: { kind: 'insecure' }, maxBody: 4096 });
   assert.equal(c.servers[1]?.address, { kind: 'tcp', host: '::1', port: 7001 });
   assert.is(c.servers[1]?.slots, 4);
   assert.equal(c.servers[2]?.address, { kind: 'tcp', host: 'localhost', port: 7002 });
@@ -191,8 +191,8 @@ mistakes('server address mistakes', () => {
   assert.match(problemOf(withServers({ ...LOOPBACK, insecure: 'yes' }), 'servers[0].insecure'), /true or false/);
 });
 
-mistakes('a server without insecure: true is refused (sealed links are not built yet), naming servers[0].insecure', () => {
-  assert.match(problemOf(withServers({ name: 'ds1', tcp: '127.0.0.1:7000' }), 'servers[0].insecure'), /insecure: true/);
+mistakes('a server without insecure: true needs a key file, naming servers[0].keyFile', () => {
+  assert.match(problemOf(withServers({ name: 'ds1', tcp: '127.0.0.1:7000' }), 'servers[0].keyFile'), /missing/);
 });
 
 mistakes('wrong shapes', () => {
