@@ -112,10 +112,11 @@ function line(c: Checker, value: unknown, field: string, d: Defaults): LineConfi
 
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
-function tcpAddress(c: Checker, value: unknown, field: string): ServerAddress | undefined {
+/** `host:port`; port 0 (any free port) only where this router listens. */
+function tcpAddress(c: Checker, value: unknown, field: string, listening = false): ServerAddress | undefined {
   const m = typeof value === 'string' ? /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value) : null;
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port < 1 || port > 65535) return c.fail(field, "must be 'host:port' (IPv6 as '[addr]:port')");
+  if (!m || port < (listening ? 0 : 1) || port > 65535) return c.fail(field, "must be 'host:port' (IPv6 as '[addr]:port')");
   return { kind: 'tcp', host: (m[1] ?? m[2])!, port };
 }
 
@@ -177,7 +178,7 @@ function peerPort(c: Checker, value: unknown, configDir: string): PeerPortConfig
   const o = c.object(value, field);
   if (!o) return undefined;
   c.onlyKeys(o, field, ['listen', 'lendSlots', 'peers']);
-  const address = tcpAddress(c, o.listen, join(field, 'listen'));
+  const address = tcpAddress(c, o.listen, join(field, 'listen'), true);
   const lendSlots = c.number(o.lendSlots, join(field, 'lendSlots'), LIMITS.lendSlots);
   const peersRaw = Array.isArray(o.peers) ? o.peers : (c.fail(join(field, 'peers'), 'must be an array of {name, keyFile} or {name, insecure: true}') ?? []);
   if (Array.isArray(o.peers) && o.peers.length === 0) c.fail(join(field, 'peers'), 'needs at least one peer');

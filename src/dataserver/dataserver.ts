@@ -108,7 +108,7 @@ export class DataServer {
     this.options.log.debug('dataserver.execute', { op: work.op, id: work.id, station: work.station });
     if (!handler) return { ok: false, err: { code: 'unknown-op', msg: `op '${work.op}' is not served here` } };
     this.executions.set(work.op, (this.executions.get(work.op) ?? 0) + 1);
-    return handler(work.body);
+    return handler(work.body, { op: work.op, station: work.station });
   }
 
   /** Listens on TCP; resolves with the port (0 picks a free one). */

@@ -9,6 +9,7 @@ import { ServerLink } from '../links/server-link.js';
 import type { Logger } from '../log/logger.js';
 import type { StationEvent } from '../wire/station-codec.js';
 import { errorAnswer } from '../dispatch/dispatcher.js';
+import { PeerPort } from '../peers/peer-port.js';
 
 export interface RouterStatus extends Snapshot {
   readonly lineStates: ReadonlyMap<string, string>;
@@ -19,6 +20,8 @@ export class Router {
   readonly dispatcher: Dispatcher;
   private readonly lines = new Map<string, StationLine>();
   private readonly links = new Map<string, ServerLink>();
+  readonly peerPort: PeerPort | undefined;
+  private peerListening: Promise<number | undefined> | undefined;
   private ttlTimer: NodeJS.Timeout | undefined;
   private ttlAt: number | undefined;
   private readonly noteListeners: ((note: Note) => void)[] = [];
@@ -52,6 +55,25 @@ export class Router {
       );
       this.lines.set(lc.name, line);
     }
+    if (config.peerPort) {
+      const peers = new PeerPort(
+        config.peerPort,
+        {
+          lineUp: (line) => this.dispatcher.lineUp(line),
+          lineDown: (line) => this.run(this.dispatcher.lineDown(line)),
+          request: (line, work) =>
+            this.run(this.dispatcher.request(line, { id: work.id, op: work.op, body: work.body, ttl: work.ttl, station: work.station }, this.clock())),
+          offer: () => {
+            const available = this.dispatcher.snapshot().servers.filter((s) => s.available && s.slots > 0);
+            return { ops: [...new Set(available.flatMap((s) => s.ops))], anyAvailable: available.length > 0 };
+          },
+        },
+        log.child({ port: 'peers' }),
+      );
+      // A peer never has more in flight than the slots lent to it (2.2 rule 1).
+      for (const line of peers.lineNames) this.dispatcher.addLine(line, { maxOutstanding: Math.max(1, config.peerPort.lendSlots) });
+      this.peerPort = peers;
+    }
     for (const sc of config.servers) {
       const link = new ServerLink(
         sc,
@@ -79,6 +101,15 @@ export class Router {
     this.log.info('router.start', { router: this.config.router, config: this.config.file, lines: this.lines.size, servers: this.links.size });
     for (const link of this.links.values()) link.start();
     for (const line of this.lines.values()) line.start();
+    this.peerListening = this.peerPort?.listen().catch((e: Error) => {
+      this.log.error('peers.cannot-listen', { error: e.message });
+      return undefined;
+    });
+  }
+
+  /** The TCP port the peer port listens on, once it does (undefined without one). */
+  peerPortNumber(): Promise<number | undefined> {
+    return this.peerListening ?? Promise.resolve(undefined);
   }
 
   /** Logs a one-line summary every `everyMs`, for an operator reading the journal. */
@@ -109,6 +140,7 @@ export class Router {
     clearInterval(this.statusTimer);
     for (const line of this.lines.values()) line.stop();
     for (const link of this.links.values()) link.stop();
+    void this.peerPort?.close();
     clearTimeout(this.ttlTimer);
     this.ttlTimer = undefined;
     this.log.info('router.stop', { router: this.config.router });
@@ -159,9 +191,12 @@ export class Router {
   private run(effects: Effect[]): void {
     for (const effect of effects) {
       switch (effect.kind) {
-        case 'to-station':
-          this.lines.get(effect.line)?.send(effect.msg);
+        case 'to-station': {
+          const line = this.lines.get(effect.line);
+          if (line) line.send(effect.msg);
+          else this.peerPort?.send(effect.line, effect.msg);
           break;
+        }
         case 'to-server':
           this.links.get(effect.server)?.send(effect.msg);
           break;
@@ -169,6 +204,7 @@ export class Router {
           if (effect.note.event === 'answered') this.outcomes.set(effect.note.outcome, (this.outcomes.get(effect.note.outcome) ?? 0) + 1);
           if (effect.note.event === 'rejected') this.outcomes.set(effect.note.code, (this.outcomes.get(effect.note.code) ?? 0) + 1);
           this.logNote(effect.note);
+          if (effect.note.event === 'server-available' || effect.note.event === 'server-down') this.peerPort?.refresh();
           for (const listener of this.noteListeners) listener(effect.note);
           break;
       }

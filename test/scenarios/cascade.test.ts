@@ -1,0 +1,117 @@
+// Two routers in a cascade: box A has stations but no servers; it reaches
+// box B's data servers through B's peer port. A's stations are served, the
+// server sees A's own station names, and service goes on when one of B's two
+// server links dies.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { DataServer } from '../../src/dataserver/dataserver.js';
+import { REFERENCE_OPS, type OpHandler } from '../../src/dataserver/ops.js';
+import { createLogger } from '../../src/log/logger.js';
+import { Router } from '../../src/router/router.js';
+import { ptyPairs, scratchDir, type PtyPair } from '../../src/sim/pty-pair.js';
+import { decodeCbor, encodeCbor } from '../../src/wire/cbor.js';
+import { StationPeer } from '../support/station-peer.js';
+import { waitFor } from '../support/wait.js';
+
+const scratch = scratchDir('cascade');
+const logLines: string[] = [];
+const log = createLogger({ level: 'debug', write: (l) => logLines.push(l) });
+// Answers with who asked, so the test sees the `station` the server got.
+const ops = new Map<string, OpHandler>([...REFERENCE_OPS, ['whoami', (_body, ctx) => ({ ok: true, body: encodeCbor({ station: ctx.station }) })]]);
+const ds1 = new DataServer({ name: 'ds1', slots: 2, serviceTime: { kind: 'fixed', ms: 5 }, ops, log });
+const ds2 = new DataServer({ name: 'ds2', slots: 2, serviceTime: { kind: 'fixed', ms: 5 }, ops, log });
+let pairs: Map<string, PtyPair>;
+let boxA: Router;
+let boxB: Router;
+let stationA: StationPeer;
+let stationB: StationPeer;
+
+function writeConfig(name: string, config: object): string {
+  const file = join(scratch.dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+test.before(async () => {
+  const [p1, p2] = [await ds1.listen('127.0.0.1', 0), await ds2.listen('127.0.0.1', 0)];
+  pairs = await ptyPairs(scratch.dir, ['a1', 'b1']);
+  boxB = new Router(
+    loadConfig(writeConfig('box-b', {
+      router: 'box-b',
+      defaults: { pingIntervalMs: 200 },
+      lines: [{ name: 'b1', path: pairs.get('b1')!.routerPath }],
+      servers: [
+        { name: 'ds1', tcp: `127.0.0.1:${p1}`, insecure: true, slots: 2 },
+        { name: 'ds2', tcp: `127.0.0.1:${p2}`, insecure: true, slots: 2 },
+      ],
+      peerPort: { listen: '127.0.0.1:0', lendSlots: 3, peers: [{ name: 'box-a', insecure: true }] },
+      ops: { echo: { retry: true }, whoami: { retry: true } },
+    })),
+    log.child({ box: 'B' }),
+  );
+  boxB.start();
+  const peerPort = await boxB.peerPortNumber();
+  boxA = new Router(
+    loadConfig(writeConfig('box-a', {
+      router: 'box-a',
+      defaults: { pingIntervalMs: 200 },
+      lines: [{ name: 'a1', path: pairs.get('a1')!.routerPath }],
+      servers: [{ name: 'box-b', tcp: `127.0.0.1:${peerPort}`, insecure: true, slots: 3 }],
+    })),
+    log.child({ box: 'A' }),
+  );
+  boxA.start();
+  await waitFor('box A sees box B as a server with lent slots', () => boxA.status().servers.find((s) => s.name === 'box-b' && s.available && s.slots === 3));
+  stationA = await new StationPeer(pairs.get('a1')!.peerPath).open();
+  stationB = await new StationPeer(pairs.get('b1')!.peerPath).open();
+});
+
+test.after(async () => {
+  await stationA?.close();
+  await stationB?.close();
+  boxA?.stop();
+  boxB?.stop();
+  await ds1.close();
+  await ds2.close();
+  for (const p of pairs?.values() ?? []) await p.kill();
+  scratch.remove();
+});
+
+test("B announces its servers' ops to A", () => {
+  const b = boxA.status().servers.find((s) => s.name === 'box-b')!;
+  assert.equal([...b.ops].sort(), ['echo', 'whoami']);
+});
+
+test("a station on the box without servers is served by the other box's servers, under its own name", async () => {
+  stationA.request(1, 'whoami', {});
+  const res = await stationA.answer(1);
+  assert.ok(res.ok, JSON.stringify(res));
+  if (res.ok) assert.equal(decodeCbor(res.body), { station: 'box-a/a1' });
+  stationB.request(1, 'whoami', {});
+  const resB = await stationB.answer(1);
+  if (resB.ok) assert.equal(decodeCbor(resB.body), { station: 'box-b/b1' });
+});
+
+test("service goes on when one of B's two server links dies", async () => {
+  await ds1.close();
+  await waitFor('B sees ds1 down', () => !boxB.status().servers.some((s) => s.name === 'ds1' && s.available));
+  for (let id = 10; id < 16; id++) stationA.request(id, 'echo', { id });
+  for (let id = 10; id < 16; id++) {
+    const res = await stationA.answer(id);
+    assert.ok(res.ok, `request ${id}: ${JSON.stringify(res)}`);
+  }
+  assert.ok(ds2.totalExecutions >= 6);
+});
+
+test('with no server left, B lends 0 slots and A answers no-server', async () => {
+  await ds2.close();
+  await waitFor('A sees 0 slots from B', () => boxA.status().servers.find((s) => s.name === 'box-b')?.slots === 0);
+  stationA.request(20, 'echo', 'x', 400);
+  const res = await stationA.answer(20);
+  assert.ok(!res.ok && res.err.code === 'no-server', JSON.stringify(res));
+});
+
+test.run();
