@@ -3,6 +3,7 @@
 import { runCheck, runRouter } from './run.js';
 import { runDataServer } from './dataserver.js';
 import { runSim } from './sim.js';
+import { runKeygen } from './keygen.js';
 
 const USAGE = `persomux: card-personalization router
 
@@ -13,6 +14,7 @@ Commands:
   check       validate a configuration file and say what it describes
   dataserver  run a reference data server
   sim         run a simulated site (stations, router, data servers) on this machine
+  keygen      write a matching pair of key files for a protected link
 
 'persomux <command> --help' describes each command's options.
 `;
@@ -22,6 +24,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   check: runCheck,
   dataserver: runDataServer,
   sim: runSim,
+  keygen: runKeygen,
 };
 
 async function main(argv: string[]): Promise<number> {

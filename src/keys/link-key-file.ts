@@ -2,7 +2,7 @@
 // secret and salt, and the two ids. It is a secret: the router refuses a file
 // that others than its owner may read, and no message ever quotes its values.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
 export interface LinkKeys {
   readonly masterSecret: Buffer;
@@ -97,6 +97,8 @@ function writeSecretFile(file: string, keys: LinkKeys): void {
  */
 export function writeKeyPair(routerFile: string, otherFile: string, routerId: Buffer, otherId: Buffer): void {
   if (routerId.equals(otherId)) throw new KeyFileError(otherFile, 'the two ids must differ');
+  // Both or neither: a half-written pair would be a key file without its partner.
+  for (const f of [routerFile, otherFile]) if (existsSync(f)) throw new KeyFileError(f, 'already exists; keygen never overwrites a key file');
   const masterSecret = randomBytes(32);
   const masterSalt = randomBytes(8);
   writeSecretFile(routerFile, { masterSecret, masterSalt, senderId: routerId, recipientId: otherId });

@@ -1,0 +1,36 @@
+// `persomux keygen`: a matching pair of link key files (PROTOCOL.md 3).
+import { KeyFileError, writeKeyPair } from '../keys/link-key-file.js';
+import { command, help, parseOptions, UsageError } from './args.js';
+
+const HELP = `Usage: persomux keygen --router FILE --server FILE [--router-id HEX] [--server-id HEX]
+
+Writes two key files for one protected link, with a fresh random master
+secret and salt, mode 0600: FILE for the router (its 'keyFile' in the
+configuration) and FILE for the data server or peer router at the other end.
+Existing files are never overwritten.
+  --router-id HEX   the router's Sender ID (kid), 0-7 bytes (default 01)
+  --server-id HEX   the other end's Sender ID, 0-7 bytes (default 02)
+`;
+
+function id(value: string | undefined, option: string, fallback: string): Buffer {
+  const hex = value ?? fallback;
+  if (!/^(?:[0-9a-fA-F]{2}){0,7}$/.test(hex)) throw new UsageError(`--${option} must be 0 to 7 bytes of hex, got '${hex}'`);
+  return Buffer.from(hex, 'hex');
+}
+
+export function runKeygen(args: string[]): Promise<number> {
+  return command(HELP, async () => {
+    const o = parseOptions(args, { router: { type: 'string' }, server: { type: 'string' }, 'router-id': { type: 'string' }, 'server-id': { type: 'string' } });
+    if (o.help) return help(HELP);
+    if (!o.router || !o.server) throw new UsageError('--router FILE and --server FILE are both required');
+    try {
+      writeKeyPair(o.router, o.server, id(o['router-id'], 'router-id', '01'), id(o['server-id'], 'server-id', '02'));
+    } catch (e) {
+      if (!(e instanceof KeyFileError)) throw e;
+      process.stderr.write(`persomux keygen: ${e.message}\n`);
+      return 1;
+    }
+    process.stdout.write(`wrote ${o.router} (router) and ${o.server} (server), mode 0600\n`);
+    return 0;
+  });
+}
