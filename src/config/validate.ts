@@ -192,7 +192,10 @@ function peerPort(c: Checker, value: unknown, configDir: string): PeerPortConfig
     return name && sec ? { name, security: sec } : undefined;
   });
   c.unique(peersRaw.map((v) => (typeof v === 'object' && v && typeof (v as Obj).name === 'string' ? ((v as Obj).name as string) : undefined)), (i) => `${field}.peers[${i}].name`);
-  if (!address || address.kind !== 'tcp' || lendSlots === undefined || peers.some((p) => p === undefined)) return undefined;
+  const kinds = new Set(peers.map((p) => p?.security.kind).filter((k) => k !== undefined));
+  // A connection is either sealed from its first frame or plaintext: one port cannot guess which.
+  if (kinds.size > 1) c.fail(join(field, 'peers'), 'must be all sealed (keyFile) or all plaintext (insecure: true)');
+  if (!address || address.kind !== 'tcp' || lendSlots === undefined || kinds.size > 1 || peers.some((p) => p === undefined)) return undefined;
   return { host: address.host, port: address.port, lendSlots, peers: peers as PeerConfig[] };
 }
 

@@ -8,12 +8,17 @@ import { openSerial } from '../lines/serial-port.js';
 import type { Logger } from '../log/logger.js';
 import { seededRandom, type Random } from '../util/random.js';
 import { DEFAULT_MAX_BODY } from '../wire/frame.js';
-import { AcceptedLink, type Work } from '../links/accepted-link.js';
+import { AcceptedLink, type AcceptSecurity, type Work } from '../links/accepted-link.js';
+import type { LinkKeys } from '../keys/link-key-file.js';
 import { REFERENCE_OPS, type OpHandler, type OpResult } from './ops.js';
 import { sampleServiceMs, type ServiceTime } from './service-time.js';
 
+/** The routers a data server accepts: by key file (sealed), or anyone on loopback (plaintext, tests). */
+export type DataServerSecurity = AcceptSecurity<{ readonly keys: LinkKeys; readonly keyFile: string }>;
+
 export interface DataServerOptions {
   readonly name: string;
+  readonly security?: DataServerSecurity;
   readonly slots: number;
   readonly serviceTime: ServiceTime;
   readonly ops?: ReadonlyMap<string, OpHandler>;
@@ -26,7 +31,7 @@ class Session {
   private active = 0;
   private readonly waiting: Work[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
-  readonly link: AcceptedLink;
+  readonly link: AcceptedLink<{ readonly keys: LinkKeys; readonly keyFile: string }>;
 
   constructor(
     private readonly server: DataServer,
@@ -35,8 +40,11 @@ class Session {
     log: Logger,
     onClosed: () => void,
   ) {
-    this.link = new AcceptedLink(stream, kind, DEFAULT_MAX_BODY, {
-      open: () => this.announce(),
+    this.link = new AcceptedLink(stream, kind, DEFAULT_MAX_BODY, server.security, {
+      open: (who) => {
+        if (who) log.info('dataserver.router-connected', { keyFile: who.keyFile });
+        this.announce();
+      },
       request: (work) => {
         this.waiting.push(work);
         this.startWaiting();
@@ -83,7 +91,10 @@ export class DataServer {
   private readonly sessions = new Set<Session>();
   private tcp: Server | undefined;
 
+  readonly security: DataServerSecurity;
+
   constructor(private readonly options: DataServerOptions) {
+    this.security = options.security ?? { kind: 'insecure' };
     this.slots = options.slots;
     this.ops = options.ops ?? REFERENCE_OPS;
     this.random = seededRandom(options.seed ?? Date.now());

@@ -24,6 +24,8 @@ type ServerPhase = 'connected' | 'ready';
 interface ServerState {
   readonly name: string;
   phase: ServerPhase;
+  /** Gets no new work (its link wants a fresh handshake); finishes what it holds. */
+  draining: boolean;
   slots: number;
   ops: ReadonlySet<string>;
   /** By the id the router chose for the server; answered requests stay until the server answers, holding their slot. */
@@ -153,7 +155,7 @@ export class Dispatcher {
   serverConnected(name: string, now: number): Effect[] {
     // A link reports down before it reconnects; if it ever did not, settle the old connection first.
     const effects = this.servers.has(name) ? this.serverDown(name, now) : [];
-    this.servers.set(name, { name, phase: 'connected', slots: 0, ops: new Set(), held: new Map() });
+    this.servers.set(name, { name, phase: 'connected', draining: false, slots: 0, ops: new Set(), held: new Map() });
     return effects;
   }
 
@@ -213,6 +215,19 @@ export class Dispatcher {
     return [...effects, ...this.pump(now)];
   }
 
+  /** No new work for this server; it finishes what it holds (before a re-handshake). */
+  drainServer(name: string, now: number): void {
+    const server = this.servers.get(name);
+    if (!server) return;
+    server.draining = true;
+    this.updateAvailability(now);
+  }
+
+  /** True when the server holds no request (or is gone). */
+  isServerIdle(name: string): boolean {
+    return (this.servers.get(name)?.held.size ?? 0) === 0;
+  }
+
   // ---- time --------------------------------------------------------------
 
   /** Answers every request whose ttl has run out (2.1 rule 5). */
@@ -240,7 +255,7 @@ export class Dispatcher {
       queued,
       servers: [...this.servers.values()].map((s) => ({
         name: s.name,
-        available: s.phase === 'ready',
+        available: this.canTakeWork(s),
         slots: s.slots,
         busy: s.held.size,
         ops: [...s.ops],
@@ -372,8 +387,12 @@ export class Dispatcher {
     return effects;
   }
 
+  private canTakeWork(s: ServerState): boolean {
+    return s.phase === 'ready' && !s.draining;
+  }
+
   private anyFreeSlot(): boolean {
-    for (const s of this.servers.values()) if (s.phase === 'ready' && s.held.size < s.slots) return true;
+    for (const s of this.servers.values()) if (this.canTakeWork(s) && s.held.size < s.slots) return true;
     return false;
   }
 
@@ -381,7 +400,7 @@ export class Dispatcher {
     let best: ServerState | undefined;
     let bestLoad = Infinity;
     for (const s of this.servers.values()) {
-      if (s.phase !== 'ready' || s.held.size >= s.slots || !s.ops.has(req.op) || req.excluded.has(s.name)) continue;
+      if (!this.canTakeWork(s) || s.held.size >= s.slots || !s.ops.has(req.op) || req.excluded.has(s.name)) continue;
       const load = s.held.size / s.slots;
       if (load < bestLoad) {
         best = s;
@@ -394,7 +413,7 @@ export class Dispatcher {
   /** `no-server` needs to know, per op, since when no server could take it. */
   private updateAvailability(now: number): void {
     for (const op of this.policies.keys()) {
-      const available = [...this.servers.values()].some((s) => s.phase === 'ready' && s.slots > 0 && s.ops.has(op));
+      const available = [...this.servers.values()].some((s) => this.canTakeWork(s) && s.slots > 0 && s.ops.has(op));
       if (available) this.unavailableSince.delete(op);
       else if (!this.unavailableSince.has(op)) this.unavailableSince.set(op, now);
     }

@@ -1,34 +1,46 @@
 // The accepting side of a server link (PROTOCOL.md 2.2): what a data server,
-// or a router offering its peer port, runs on each connection. It frames,
+// or a router offering its peer port, runs on each connection. It answers the
+// handshake of a protected link and seals every message after it (section 3),
 // answers pings, and tells its owner when the link is ready for `ready`.
+//
+//   awaiting-open -> open (sealed);  open at once (plaintext)
+import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import type { LinkKeys } from '../keys/link-key-file.js';
 import type { Logger } from '../log/logger.js';
+import { SecureSession } from '../secure/session.js';
 import { encodeFrame } from '../wire/frame.js';
 import { FrameReader } from '../wire/frame-reader.js';
 import { encodeMessage, type RouterToServer, type ServerToRouter } from '../wire/messages.js';
-import { parseRouterToServer } from '../wire/parse.js';
+import { parseHandshake, parseRouterToServer } from '../wire/parse.js';
 import { plainChannel, type Channel } from './channel.js';
+import { answerAsServer, HANDSHAKE_RANDOM_LENGTH } from './handshake.js';
 
 export type Work = Extract<RouterToServer, { t: 'req' }>;
 
-export interface AcceptedLinkHandlers {
-  /** The link can carry messages: send `ready` now (again after a router restarted on a serial line). */
-  open(): void;
+/** Who may connect: anyone (plaintext, loopback only), or a router holding one of these key files. */
+export type AcceptSecurity<K extends { readonly keys: LinkKeys }> = { readonly kind: 'insecure' } | { readonly kind: 'sealed'; readonly candidates: readonly K[] };
+
+export interface AcceptedLinkHandlers<K> {
+  /** The link can carry messages: send `ready` now (again after a new handshake or a router restart on a serial line). */
+  open(who: K | undefined): void;
   request(work: Work): void;
   closed(): void;
 }
 
 /**
- * A serial line has no connect event: the accepting side cannot tell when a
- * router opened (or reopened) its end. It takes the first frame after this
- * much silence as a new router and announces itself then (routers ping every
- * second). On a sealed link the `open` handshake marks the start instead.
+ * A serial line has no connect event: on a plaintext serial link the
+ * accepting side takes the first frame after this much silence as a new
+ * router and announces itself then (routers ping every second). A sealed
+ * link knows from the router's `open`.
  */
 const SERIAL_SILENCE_MS = 2_500;
 
-export class AcceptedLink {
+export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly keys: LinkKeys }> {
+  /** Dropped frames and messages by reason. */
+  readonly drops = new Map<string, number>();
   private readonly reader: FrameReader;
-  private readonly channel: Channel = plainChannel;
+  private channel: Channel | undefined;
   private lastHeard = -Infinity;
   private closed = false;
 
@@ -36,23 +48,29 @@ export class AcceptedLink {
     private readonly stream: Duplex,
     private readonly kind: 'tcp' | 'serial',
     maxBody: number,
-    private readonly handlers: AcceptedLinkHandlers,
+    private readonly security: AcceptSecurity<K>,
+    private readonly handlers: AcceptedLinkHandlers<K>,
     private readonly log: Logger,
   ) {
     this.reader = new FrameReader(maxBody);
     stream.on('data', (chunk: Buffer) => {
       for (const e of this.reader.push(chunk)) {
+        if (this.closed) return;
         if (e.kind === 'frame') this.receive(e.body);
-        else this.log.debug('link.drop', { reason: e.reason });
+        else this.drop(e.reason);
       }
     });
     stream.on('error', (err) => this.log.debug('link.error', { error: err.message }));
     stream.on('close', () => this.close());
-    if (kind === 'tcp') queueMicrotask(() => this.handlers.open());
+    if (security.kind === 'insecure') {
+      this.channel = plainChannel;
+      if (kind === 'tcp') queueMicrotask(() => this.handlers.open(undefined));
+    }
   }
 
   send(msg: ServerToRouter): void {
-    if (!this.closed && !this.stream.destroyed) this.stream.write(encodeFrame(this.channel.seal(encodeMessage(msg))));
+    if (this.closed || this.stream.destroyed || !this.channel) return;
+    this.stream.write(encodeFrame(this.channel.seal(encodeMessage(msg))));
   }
 
   close(): void {
@@ -63,12 +81,18 @@ export class AcceptedLink {
   }
 
   private receive(body: Buffer): void {
-    const plaintext = this.channel.unseal(body);
-    if (!plaintext) return;
+    const channel = this.channel;
+    const plaintext = channel?.unseal(body);
+    if (!plaintext) {
+      // Not sealed for us: a router (re)starting its handshake, or a drop.
+      if (this.security.kind === 'sealed' && this.tryHandshake(body)) return;
+      if (channel instanceof SecureSession) return this.dropSealed(channel);
+      return this.drop('before-handshake');
+    }
     const parsed = parseRouterToServer(plaintext);
-    if (!parsed.ok) return this.log.debug('link.drop', { reason: parsed.problem.kind });
+    if (!parsed.ok) return this.drop(parsed.problem.kind);
     const now = Date.now();
-    if (this.kind === 'serial' && now - this.lastHeard > SERIAL_SILENCE_MS) this.handlers.open();
+    if (this.security.kind === 'insecure' && this.kind === 'serial' && now - this.lastHeard > SERIAL_SILENCE_MS) this.handlers.open(undefined);
     this.lastHeard = now;
     const msg = parsed.msg;
     switch (msg.t) {
@@ -79,5 +103,36 @@ export class AcceptedLink {
       case 'req':
         return this.handlers.request(msg);
     }
+  }
+
+  /** Answers an `open` (PROTOCOL.md 3): a fresh context for every handshake. */
+  private tryHandshake(body: Buffer): boolean {
+    if (this.security.kind !== 'sealed') return false;
+    const parsed = parseHandshake(body);
+    if (!parsed.ok || parsed.msg.t !== 'open') return false;
+    const result = answerAsServer(this.security.candidates, parsed.msg, randomBytes(HANDSHAKE_RANDOM_LENGTH));
+    if (!result.ok) {
+      this.log.warn('link.handshake-refused', { why: result.why });
+      if (this.kind === 'tcp') this.close();
+      return true;
+    }
+    this.stream.write(encodeFrame(encodeMessage(result.reply)));
+    this.channel = result.session;
+    this.handlers.open(result.who);
+    return true;
+  }
+
+  private dropSealed(session: SecureSession): void {
+    this.drop(session.lastDropReason ?? 'not-cose');
+    if (!session.mustClose) return;
+    // PROTOCOL.md 3: three drops in a row end the context; the router reconnects with a fresh handshake.
+    this.log.warn('link.closing', { why: `${session.consecutiveDrops} sealed messages dropped in a row` });
+    if (this.kind === 'tcp') this.close();
+    else this.channel = undefined; // a serial line stays: the router's next `open` starts over
+  }
+
+  private drop(reason: string): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+    this.log.debug('link.drop', { reason, dropped: this.drops.get(reason) });
   }
 }

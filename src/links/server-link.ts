@@ -1,32 +1,42 @@
 // One link from the router to a data server (or a peer router), over TCP or a
-// serial line: connects out, keeps it alive with pings, reconnects with
-// backoff (PROTOCOL.md 2.2 rule 2).
+// serial line: connects out, makes the handshake of a protected link and seals
+// every message (PROTOCOL.md 3), keeps it alive with pings, reconnects with
+// backoff (2.2 rule 2), and re-handshakes on its schedule.
 //
-//   stopped -> connecting -> open -> waiting -> connecting -> ...
+//   stopped -> connecting -> handshaking -> open -> waiting -> connecting -> ...
+//   (a plaintext link skips handshaking)
+import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import { schedule, type ScheduledTask } from 'node-cron';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import { Backoff } from '../util/backoff.js';
 import { encodeFrame, type DiscardReason } from '../wire/frame.js';
 import { FrameReader } from '../wire/frame-reader.js';
 import { encodeMessage, type RouterToServer, type ServerToRouter } from '../wire/messages.js';
-import { parseServerMessage } from '../wire/parse.js';
+import { parseHandshake, parseServerMessage } from '../wire/parse.js';
+import { SecureSession } from '../secure/session.js';
 import { plainChannel, type Channel } from './channel.js';
+import { finishAsRouter, HANDSHAKE_RANDOM_LENGTH, openMessage } from './handshake.js';
 import { describeAddress, openTransport } from './transport.js';
 
-export type LinkState = 'stopped' | 'connecting' | 'open' | 'waiting';
+export type LinkState = 'stopped' | 'connecting' | 'handshaking' | 'open' | 'waiting';
 
 /** 2.2 rule 2: after this many unanswered pings the server is down. */
 export const MISSED_PINGS_LIMIT = 3;
+/** A server that does not answer `open` within this many ping intervals is down. */
+const HANDSHAKE_PINGS = 3;
 
 export interface ServerLinkHandlers {
   /** Open and ready to carry messages (the server is available only after its `ready`). */
   connected(): void;
   message(msg: Extract<ServerToRouter, { t: 'ready' | 'res' }>): void;
   down(why: string): void;
+  /** A fresh handshake is due: stop sending work here, and call `link.rehandshakeNow()` once idle. */
+  rehandshakeDue(why: string): void;
 }
 
-export type LinkDropReason = DiscardReason | 'unsealed' | 'not-a-message' | 'unknown-type' | 'bad-field';
+export type LinkDropReason = DiscardReason | 'not-cose' | 'wrong-kid' | 'replay' | 'decrypt' | 'not-a-message' | 'unknown-type' | 'bad-field';
 
 export class ServerLink {
   state: LinkState = 'stopped';
@@ -34,11 +44,14 @@ export class ServerLink {
   private stream: Duplex | undefined;
   private timer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
+  private cron: ScheduledTask | undefined;
   private pingN = 0;
   private unanswered = 0;
   private failures = 0;
+  private rehandshakePending = false;
   private readonly backoff = new Backoff(250, 10_000);
-  private readonly channel: Channel = plainChannel;
+  private channel: Channel = plainChannel;
+  private r1: Buffer = Buffer.alloc(0);
 
   constructor(
     readonly config: ServerConfig,
@@ -48,11 +61,18 @@ export class ServerLink {
   ) {}
 
   start(): void {
-    if (this.state === 'stopped') void this.connect();
+    if (this.state !== 'stopped') return;
+    const security = this.config.security;
+    if (security.kind === 'sealed') {
+      this.cron = schedule(security.rehandshake, () => this.requestRehandshake('scheduled'), { name: `rehandshake-${this.config.name}` });
+    }
+    void this.connect();
   }
 
   stop(): void {
     clearTimeout(this.timer);
+    void this.cron?.destroy();
+    this.cron = undefined;
     const wasOpen = this.state === 'open';
     this.teardown();
     this.setState('stopped');
@@ -62,6 +82,23 @@ export class ServerLink {
   send(msg: RouterToServer): void {
     if (this.state !== 'open' || !this.stream) return;
     this.stream.write(encodeFrame(this.channel.seal(encodeMessage(msg))));
+    if (this.channel instanceof SecureSession && this.channel.nearlyExhausted) this.requestRehandshake('sequence numbers running out');
+  }
+
+  /** Closes and reconnects at once, for a fresh handshake (the router drained the link first). */
+  rehandshakeNow(): void {
+    if (this.state !== 'open') return;
+    this.rehandshakePending = false;
+    this.teardown();
+    this.handlers.down('re-handshake');
+    this.log.info('link.rehandshake', { address: describeAddress(this.config.address) });
+    void this.connect();
+  }
+
+  private requestRehandshake(why: string): void {
+    if (this.state !== 'open' || this.rehandshakePending) return;
+    this.rehandshakePending = true;
+    this.handlers.rehandshakeDue(why);
   }
 
   private async connect(): Promise<void> {
@@ -82,7 +119,9 @@ export class ServerLink {
     stream.on('data', (chunk: Buffer) => {
       if (this.stream !== stream) return;
       for (const event of reader.push(chunk)) {
+        if (this.stream !== stream) return; // a frame before this one closed the link
         if (event.kind === 'discard') this.drop(event.reason);
+        else if (this.state === 'handshaking') this.receiveHandshake(event.body);
         else this.receive(event.body);
       }
     });
@@ -92,10 +131,41 @@ export class ServerLink {
     stream.on('close', () => {
       if (this.stream === stream) this.lost('connection closed');
     });
+    // A lone 0x00 ends whatever partial frame the far end holds (PROTOCOL.md 1).
+    stream.write(Buffer.of(0));
+    const security = this.config.security;
+    if (security.kind === 'insecure') {
+      this.channel = plainChannel;
+      this.opened();
+      return;
+    }
+    this.setState('handshaking');
+    this.r1 = randomBytes(HANDSHAKE_RANDOM_LENGTH);
+    stream.write(encodeFrame(encodeMessage(openMessage(security.keys, this.r1))));
+    this.timer = setTimeout(() => {
+      if (this.state === 'handshaking') this.lost(`no 'opened' within ${HANDSHAKE_PINGS * this.pingIntervalMs} ms`);
+    }, HANDSHAKE_PINGS * this.pingIntervalMs);
+  }
+
+  private receiveHandshake(body: Buffer): void {
+    const security = this.config.security;
+    if (security.kind !== 'sealed') return;
+    const parsed = parseHandshake(body);
+    if (!parsed.ok) return this.drop(parsed.problem.kind, 'before the handshake');
+    const result = finishAsRouter(security.keys, this.r1, parsed.msg);
+    if (!result.ok) {
+      this.log.error('link.handshake-refused', { address: describeAddress(this.config.address), why: result.why });
+      return this.lost(`handshake refused: ${result.why}`);
+    }
+    clearTimeout(this.timer);
+    this.channel = result.session;
+    this.opened();
+  }
+
+  private opened(): void {
     this.backoff.reset();
     this.unanswered = 0;
     this.setState('open');
-    stream.write(Buffer.of(0));
     this.pingTimer = setInterval(() => this.ping(), this.pingIntervalMs);
     this.handlers.connected();
     // An early ping lets a server on a serial line (no connect event) know a router is there.
@@ -104,7 +174,13 @@ export class ServerLink {
 
   private receive(body: Buffer): void {
     const plaintext = this.channel.unseal(body);
-    if (!plaintext) return this.drop('unsealed');
+    if (!plaintext) {
+      const session = this.channel as SecureSession;
+      this.drop(session.lastDropReason ?? 'not-cose');
+      // PROTOCOL.md 3: three dropped messages in a row close the link; it reconnects with a fresh handshake.
+      if (session.mustClose) this.lost(`${session.consecutiveDrops} sealed messages dropped in a row`);
+      return;
+    }
     const parsed = parseServerMessage(plaintext);
     if (!parsed.ok) return this.drop(parsed.problem.kind, 'why' in parsed.problem ? parsed.problem.why : `t '${parsed.problem.t}'`);
     const msg = parsed.msg;
@@ -149,6 +225,9 @@ export class ServerLink {
 
   private teardown(): void {
     clearInterval(this.pingTimer);
+    clearTimeout(this.timer);
+    this.rehandshakePending = false;
+    this.channel = plainChannel;
     const stream = this.stream;
     this.stream = undefined;
     stream?.destroy();
@@ -160,9 +239,10 @@ export class ServerLink {
     if (next === 'waiting') this.failures++;
     if (next === 'open') this.failures = 0;
     // A server that stays unreachable is reported once, then quietly retried.
-    const quiet = next === 'connecting' || (next === 'waiting' && previous === 'connecting' && this.failures > 1);
+    const quiet = next === 'connecting' || next === 'handshaking' || (next === 'waiting' && previous === 'connecting' && this.failures > 1);
     this.log[quiet ? 'debug' : next === 'waiting' ? 'warn' : 'info'](`link.${next}`, {
       address: describeAddress(this.config.address),
+      sealed: this.config.security.kind === 'sealed',
       why,
       retryInMs,
     });

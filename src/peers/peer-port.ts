@@ -6,7 +6,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PeerConfig, PeerPortConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
-import { AcceptedLink, type Work } from '../links/accepted-link.js';
+import { AcceptedLink, type AcceptSecurity, type Work } from '../links/accepted-link.js';
+import type { LinkKeys } from '../keys/link-key-file.js';
 import { DEFAULT_MAX_BODY } from '../wire/frame.js';
 import type { RouterToStation } from '../wire/messages.js';
 
@@ -83,39 +84,58 @@ export class PeerPort {
 
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
-    const peer = this.pickPlaintextPeer(socket);
-    if (!peer) {
-      this.log.warn('peers.refused', { from: socket.remoteAddress, why: 'no free plaintext peer entry for this address' });
-      socket.destroy();
-      return;
+    // Validation makes a peer port all sealed or all plaintext.
+    const sealed = this.config.peers.filter((p): p is SealedPeer => p.security.kind === 'sealed').map((p) => ({ peer: p, keys: p.security.keys }));
+    let security: AcceptSecurity<{ peer: PeerConfig; keys: LinkKeys }>;
+    let plaintextPeer: PeerConfig | undefined;
+    if (sealed.length > 0) {
+      security = { kind: 'sealed', candidates: sealed };
+    } else {
+      plaintextPeer = this.pickPlaintextPeer(socket);
+      if (!plaintextPeer) {
+        this.log.warn('peers.refused', { from: socket.remoteAddress, why: 'plaintext peers only from loopback, one connection each' });
+        socket.destroy();
+        return;
+      }
+      security = { kind: 'insecure' };
     }
-    const line = peerLineName(peer.name);
-    const link: AcceptedLink = new AcceptedLink(
+    let line: string | undefined;
+    const link: AcceptedLink<{ peer: PeerConfig; keys: LinkKeys }> = new AcceptedLink(
       socket,
       'tcp',
       DEFAULT_MAX_BODY,
+      security,
       {
-        open: () => {
+        open: (who) => {
+          const peer = who?.peer ?? plaintextPeer!;
+          line = peerLineName(peer.name);
+          // A peer that reconnects replaces its old connection.
+          const previous = this.links.get(line);
+          if (previous && previous !== link) previous.close();
           this.links.set(line, link);
           this.hooks.lineUp(line);
-          this.log.info('peers.connected', { peer: peer.name, from: socket.remoteAddress });
+          this.log.info('peers.connected', { peer: peer.name, from: socket.remoteAddress, sealed: who !== undefined });
           link.send(this.currentReady());
         },
-        request: (work) => this.hooks.request(line, work),
+        request: (work) => {
+          if (line) this.hooks.request(line, work);
+        },
         closed: () => {
-          if (this.links.get(line) !== link) return;
+          if (!line || this.links.get(line) !== link) return;
           this.links.delete(line);
           this.hooks.lineDown(line);
-          this.log.warn('peers.disconnected', { peer: peer.name });
+          this.log.warn('peers.disconnected', { peer: line.slice('peer:'.length) });
         },
       },
-      this.log.child({ peer: peer.name }),
+      this.log,
     );
   }
 
-  /** A plaintext peer is named by the first insecure entry not connected; only from loopback. */
+  /** A plaintext peer is named by the first entry not connected; only from loopback. */
   private pickPlaintextPeer(socket: Socket): PeerConfig | undefined {
     if (!isLoopbackAddress(socket.remoteAddress)) return undefined;
-    return this.config.peers.find((p) => p.security.kind === 'insecure' && !this.links.has(peerLineName(p.name)));
+    return this.config.peers.find((p) => !this.links.has(peerLineName(p.name)));
   }
 }
+
+type SealedPeer = PeerConfig & { readonly security: { readonly kind: 'sealed'; readonly keys: LinkKeys } };

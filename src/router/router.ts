@@ -11,6 +11,9 @@ import type { StationEvent } from '../wire/station-codec.js';
 import { errorAnswer } from '../dispatch/dispatcher.js';
 import { PeerPort } from '../peers/peer-port.js';
 
+/** How long a link waiting to re-handshake waits for its server's requests to finish. */
+const REHANDSHAKE_DRAIN_MAX_MS = 30_000;
+
 export interface RouterStatus extends Snapshot {
   readonly lineStates: ReadonlyMap<string, string>;
   readonly linkStates: ReadonlyMap<string, string>;
@@ -28,6 +31,9 @@ export class Router {
   /** Answers since start, by outcome ('ok' or an error code), for the status line. */
   private readonly outcomes = new Map<string, number>();
   private statusTimer: NodeJS.Timeout | undefined;
+  /** Links waiting to re-handshake, with the time after which they stop waiting for their requests. */
+  private readonly rehandshaking = new Map<string, number>();
+  private rehandshakeTimer: NodeJS.Timeout | undefined;
   /** Once stopped, settling the lines and links must not arm new timers. */
   private stopped = false;
 
@@ -90,6 +96,12 @@ export class Router {
             }
           },
           down: () => this.run(this.dispatcher.serverDown(sc.name, this.clock())),
+          rehandshakeDue: (why) => {
+            log.info('server.rehandshake-due', { server: sc.name, why });
+            this.dispatcher.drainServer(sc.name, this.clock());
+            this.rehandshaking.set(sc.name, this.clock() + REHANDSHAKE_DRAIN_MAX_MS);
+            this.run([]);
+          },
         },
         log.child({ server: sc.name }),
       );
@@ -138,6 +150,7 @@ export class Router {
   stop(): void {
     this.stopped = true;
     clearInterval(this.statusTimer);
+    clearTimeout(this.rehandshakeTimer);
     for (const line of this.lines.values()) line.stop();
     for (const link of this.links.values()) link.stop();
     void this.peerPort?.close();
@@ -210,6 +223,24 @@ export class Router {
       }
     }
     this.armTtlTimer();
+    this.rehandshakeIdleLinks();
+  }
+
+  /**
+   * A link that wants a fresh handshake gets no new work; once its server
+   * holds nothing (or after REHANDSHAKE_DRAIN_MAX_MS) it reconnects, so a
+   * scheduled re-handshake never costs a request its answer.
+   */
+  private rehandshakeIdleLinks(): void {
+    if (this.rehandshaking.size === 0 || this.stopped) return;
+    const now = this.clock();
+    for (const [name, deadline] of [...this.rehandshaking]) {
+      if (!this.dispatcher.isServerIdle(name) && now < deadline) continue;
+      this.rehandshaking.delete(name);
+      this.links.get(name)?.rehandshakeNow();
+    }
+    clearTimeout(this.rehandshakeTimer);
+    if (this.rehandshaking.size > 0) this.rehandshakeTimer = setTimeout(() => this.rehandshakeIdleLinks(), 1000);
   }
 
   private armTtlTimer(): void {

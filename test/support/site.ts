@@ -4,7 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
-import { DataServer } from '../../src/dataserver/dataserver.js';
+import { DataServer, type DataServerSecurity } from '../../src/dataserver/dataserver.js';
+import { loadLinkKeys, writeKeyPair } from '../../src/keys/link-key-file.js';
+import { TamperProxy } from './tamper-proxy.js';
 import type { ServiceTime } from '../../src/dataserver/service-time.js';
 import type { OpHandler } from '../../src/dataserver/ops.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
@@ -15,7 +17,11 @@ import { waitFor } from './wait.js';
 
 export interface SiteOptions {
   lines?: readonly { name: string; protocol?: 'native' | 'ascii'; maxOutstanding?: number }[];
-  servers?: readonly { name: string; slots: number; serviceTime?: ServiceTime; ops?: ReadonlyMap<string, OpHandler>; link?: 'tcp' | 'serial' }[];
+  servers?: readonly { name: string; slots: number; serviceTime?: ServiceTime; ops?: ReadonlyMap<string, OpHandler>; link?: 'tcp' | 'serial'; proxy?: boolean }[];
+  /** Seal every server link with a fresh key pair (PROTOCOL.md 3). */
+  sealed?: boolean;
+  /** The re-handshake schedule of sealed links (cron, seconds allowed). */
+  rehandshake?: string;
   ops?: Record<string, { ttlMs?: number; retry?: boolean }>;
   pingIntervalMs?: number;
 }
@@ -25,6 +31,8 @@ export class Site {
   readonly log: Logger = createLogger({ level: 'debug', write: (l) => this.logLines.push(l) });
   readonly dataServers = new Map<string, DataServer>();
   readonly stations = new Map<string, StationPeer>();
+  readonly proxies = new Map<string, TamperProxy>();
+  readonly keyFiles = new Map<string, { router: string; server: string }>();
   pairs = new Map<string, PtyPair>();
   router!: Router;
   configFile = '';
@@ -39,11 +47,25 @@ export class Site {
     const serialServers = servers.filter((s) => s.link === 'serial').map((s) => `server-${s.name}`);
     this.pairs = await ptyPairs(this.scratch.dir, [...lines.map((l) => l.name), ...serialServers]);
     for (const s of servers) {
-      const ds = new DataServer({ name: s.name, slots: s.slots, serviceTime: s.serviceTime ?? { kind: 'fixed', ms: 5 }, ops: s.ops, seed: 1, log: this.log.child({ ds: s.name }) });
+      let security: DataServerSecurity = { kind: 'insecure' };
+      if (this.options.sealed) {
+        const files = { router: join(this.scratch.dir, `${s.name}.router.key`), server: join(this.scratch.dir, `${s.name}.server.key`) };
+        writeKeyPair(files.router, files.server, Buffer.of(1), Buffer.of(2));
+        this.keyFiles.set(s.name, files);
+        security = { kind: 'sealed', candidates: [{ keyFile: files.server, keys: loadLinkKeys(files.server) }] };
+      }
+      const ds = new DataServer({ name: s.name, slots: s.slots, serviceTime: s.serviceTime ?? { kind: 'fixed', ms: 5 }, ops: s.ops, security, seed: 1, log: this.log.child({ ds: s.name }) });
       if (s.link === 'serial') {
         await ds.openSerial({ path: this.pairs.get(`server-${s.name}`)!.peerPath, baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false });
       } else {
-        ports.set(s.name, await ds.listen('127.0.0.1', 0));
+        const port = await ds.listen('127.0.0.1', 0);
+        if (s.proxy) {
+          const proxy = new TamperProxy(port);
+          this.proxies.set(s.name, proxy);
+          ports.set(s.name, await proxy.listen());
+        } else {
+          ports.set(s.name, port);
+        }
       }
       this.dataServers.set(s.name, ds);
     }
@@ -56,7 +78,9 @@ export class Site {
         name: s.name,
         ...(s.link === 'serial' ? { serial: this.pairs.get(`server-${s.name}`)!.routerPath } : { tcp: `127.0.0.1:${ports.get(s.name)}` }),
         slots: s.slots,
-        insecure: true,
+        ...(this.options.sealed
+          ? { keyFile: this.keyFiles.get(s.name)!.router, ...(this.options.rehandshake ? { rehandshake: this.options.rehandshake } : {}) }
+          : { insecure: true }),
       })),
       ops: this.options.ops ?? { echo: { ttlMs: 3000, retry: true } },
     };
@@ -83,6 +107,7 @@ export class Site {
     for (const s of this.stations.values()) await s.close();
     this.router?.stop();
     for (const ds of this.dataServers.values()) await ds.close();
+    for (const p of this.proxies.values()) await p.close();
     for (const p of this.pairs.values()) await p.kill();
     this.scratch.remove();
   }
