@@ -16,7 +16,8 @@ export const LIMITS = {
 } as const satisfies Record<string, Limit>;
 
 export const DATA_BITS = [5, 6, 7, 8] as const;
-export const STOP_BITS = [1, 1.5, 2] as const;
+// 1.5 stop bits is refused by serialport on Linux (the appliance): not offered.
+export const STOP_BITS = [1, 2] as const;
 export const PARITIES = ['none', 'even', 'odd', 'mark', 'space'] as const;
 export const PROTOCOLS = ['native', 'ascii'] as const;
 

@@ -245,13 +245,16 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
     return typeof x === 'string' ? x : undefined;
   };
   c.unique(linesRaw.map((v) => rawText(v, 'name')), (i) => `lines[${i}].name`);
-  c.unique(linesRaw.map((v) => rawText(v, 'path')), (i) => `lines[${i}].path`);
+  // A device is one line or one server link, never both: two opens of one port fail ("Cannot lock port").
+  const devices = [...linesRaw.map((v) => rawText(v, 'path')), ...serversRaw.map((v) => rawText(v, 'serial'))];
+  c.unique(devices, (i) => (i < linesRaw.length ? `lines[${i}].path` : `servers[${i - linesRaw.length}].serial`));
   c.unique(serversRaw.map((v) => rawText(v, 'name')), (i) => `servers[${i}].name`);
   if (lines.length === 0) c.fail('lines', 'needs at least one station line');
 
   const ops = new Map<string, OpPolicy>();
   const opsRaw = root.ops === undefined ? {} : c.object(root.ops, 'ops') ?? {};
   for (const [name, value] of Object.entries(opsRaw)) {
+    if (!NAME.test(name)) c.fail(`ops.${JSON.stringify(name)}`, `an op name ${NAME_RULE}`);
     const policy = op(c, value, `ops.${name}`, d);
     if (policy) ops.set(name, policy);
   }

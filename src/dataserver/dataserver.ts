@@ -4,7 +4,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SerialSettings } from '../config/types.js';
-import { openSerial } from '../lines/serial-port.js';
+import { openSerial } from '../serial-port.js';
 import type { Logger } from '../log/logger.js';
 import { seededRandom, type Random } from '../util/random.js';
 import { DEFAULT_MAX_BODY } from '../wire/frame.js';

@@ -2,12 +2,15 @@
 // wait in one arrival-ordered queue and go to the first server that serves
 // their op and has a free slot. Time comes in as arguments; effects go out as
 // return values; nothing here touches a port, a socket or a timer.
-import type { Answer, ErrorInfo, RawBody } from '../wire/messages.js';
+import { encodeMessage, type Answer, type ErrorInfo, type RawBody } from '../wire/messages.js';
+import { UINT32_MAX } from '../wire/fields.js';
 import { AnswerCache } from './answer-cache.js';
 import { fingerprint, type Request } from './request.js';
 import type { Effect, LineOptions, OpPolicy, RouterErrorCode, Snapshot } from './types.js';
 
 const UINT32_SPAN = 2 ** 32;
+/** How long past a request's ttl a server may still answer before its link is reset. */
+export const OVERDUE_GRACE_MS = 5_000;
 
 interface LineState {
   readonly name: string;
@@ -40,6 +43,10 @@ export interface DispatcherOptions {
   /** `router-name`, the first half of `station` (2.2 rule 4). */
   readonly routerName: string;
   readonly startedAt: number;
+  /** The largest `req` a server link carries (PROTOCOL.md 1 maxBody of the server links). */
+  readonly maxServerBody: number;
+  /** The longest ttl a station may ask for. */
+  readonly maxTtlMs: number;
 }
 
 export class Dispatcher {
@@ -111,14 +118,13 @@ export class Dispatcher {
       effects.push(toStation(line.name, { t: 'ack', id: req.id, q: 0 }), toStation(line.name, cached));
       return effects;
     }
+    // Same id, other op or body: a new request, whatever becomes of it. The old answer must never reach it.
+    if (current) effects.push(...this.forget(line, current));
     const policy = this.policies.get(req.op);
-    if (!policy) return this.reject(line, req.id, req.op, 'unknown-op', `no server has announced op '${req.op}' and the configuration does not list it`);
-    if (current) {
-      // Same id, other op or body: a new request. The old answer must never reach it.
-      current.owned = false;
-      line.inFlight.delete(req.id);
-      if (current.state === 'queued') this.unqueue(current);
-      effects.push(note({ event: 'dropped', line: line.name, id: current.id, op: current.op, why: 'id-reused' }));
+    if (!policy) return [...effects, ...this.reject(line, req.id, req.op, 'unknown-op', `no server has announced op '${req.op}' and the configuration does not list it`)];
+    const size = this.forwardedSize(req.op, req.body, req.station ?? `${this.options.routerName}/${line.name}`);
+    if (size > this.options.maxServerBody) {
+      return [...effects, ...this.reject(line, req.id, req.op, 'bad-request', `request of ${size} bytes is larger than server links carry (${this.options.maxServerBody})`)];
     }
     if (line.inFlight.size >= line.options.maxOutstanding) {
       return [...effects, ...this.reject(line, req.id, req.op, 'overloaded', `line has ${line.inFlight.size} requests in flight (maxOutstanding ${line.options.maxOutstanding})`)];
@@ -133,7 +139,8 @@ export class Dispatcher {
       fingerprint: fp,
       station: req.station ?? `${this.options.routerName}/${line.name}`,
       receivedAt: now,
-      deadline: now + (req.ttl ?? policy.ttlMs),
+      // A station's ttl is capped: a deadline days away would only keep a slot of the line.
+      deadline: now + Math.min(req.ttl ?? policy.ttlMs, this.options.maxTtlMs),
       state: 'queued',
       owned: true,
       excluded: new Set(),
@@ -147,6 +154,18 @@ export class Dispatcher {
     const sent = this.pump(now);
     effects.push(toStation(line.name, { t: 'ack', id: req.id, q: this.queuedAhead(request) }), ...sent);
     return effects;
+  }
+
+  /**
+   * A `req` that is not well-formed (2.1: `bad-request`). Its id, when it has
+   * one, is taken as reused: a request in flight under it is forgotten, so the
+   * station never gets two answers for one id.
+   */
+  badRequest(lineName: string, id: number | null, why: string): Effect[] {
+    const line = this.line(lineName);
+    const current = id === null ? undefined : line.inFlight.get(id);
+    const effects = current ? this.forget(line, current) : [];
+    return [...effects, note({ event: 'rejected', line: line.name, id, code: 'bad-request', why }), toStation(line.name, errorAnswer(id, 'bad-request', why))];
   }
 
   // ---- servers -----------------------------------------------------------
@@ -201,15 +220,14 @@ export class Dispatcher {
         // The station forgot it (hello, id reused): nobody is waiting for it any more.
         req.state = 'answered';
         effects.push(note({ event: 'dropped', line: req.line, id: req.id, op: req.op, why: 'forgotten' }));
-      } else if (this.policies.get(req.op)?.retry) {
+      } else if (this.policies.get(req.op)?.retry && this.otherServerServes(req)) {
         req.excluded.add(name);
         req.state = 'queued';
-        delete req.server;
-        delete req.serverId;
         this.requeue(req);
         effects.push(note({ event: 'requeued', line: req.line, id: req.id, op: req.op, server: name }));
       } else {
-        effects.push(...this.finish(req, errorAnswer(req.id, 'server-lost', `server ${name} went down holding the request`), now));
+        const why = this.policies.get(req.op)?.retry ? 'and no other server serves its op' : 'and its op may not be retried';
+        effects.push(...this.finish(req, errorAnswer(req.id, 'server-lost', `server ${name} went down holding the request, ${why}`), now));
       }
     }
     return [...effects, ...this.pump(now)];
@@ -237,11 +255,35 @@ export class Dispatcher {
     return effects;
   }
 
-  /** When `tick` next has work, for the edge's one timer. */
+  /** When `tick` (or `overdueServers`) next has work, for the edge's one timer. */
   nextDeadline(): number | undefined {
     let next: number | undefined;
     for (const req of this.pending()) if (next === undefined || req.deadline < next) next = req.deadline;
+    for (const s of this.servers.values()) {
+      for (const req of s.held.values()) {
+        const overdueAt = req.deadline + OVERDUE_GRACE_MS;
+        if (next === undefined || overdueAt < next) next = overdueAt;
+      }
+    }
     return next;
+  }
+
+  /**
+   * Servers still holding a request well past its ttl (which the server was
+   * told): its answer was lost, or the server hangs. Each holds a slot for
+   * good, so the edge resets their links, which settles what they hold.
+   */
+  overdueServers(now: number): string[] {
+    const names: string[] = [];
+    for (const s of this.servers.values()) {
+      for (const req of s.held.values()) {
+        if (req.deadline + OVERDUE_GRACE_MS <= now) {
+          names.push(s.name);
+          break;
+        }
+      }
+    }
+    return names;
   }
 
   isKnownOp(op: string): boolean {
@@ -311,6 +353,21 @@ export class Dispatcher {
       : this.finish(req, errorAnswer(req.id, 'timeout', `no answer within ${req.deadline - req.receivedAt} ms`), now);
   }
 
+  private forget(line: LineState, req: Request): Effect[] {
+    req.owned = false;
+    line.inFlight.delete(req.id);
+    if (req.state === 'queued') {
+      this.unqueue(req);
+      req.state = 'answered';
+    }
+    return [note({ event: 'dropped', line: line.name, id: req.id, op: req.op, why: 'id-reused' })];
+  }
+
+  /** Bytes of the `req` a server would get, sealed overhead aside (the server's maxBody bounds it). */
+  private forwardedSize(op: string, body: RawBody | undefined, station: string): number {
+    return encodeMessage({ t: 'req', id: UINT32_MAX, op, ...(body === undefined ? {} : { body }), station, ttl: UINT32_MAX }).length;
+  }
+
   private dropQueued(line: LineState, why: 'line-down' | 'hello'): Effect[] {
     const effects: Effect[] = [];
     for (const req of [...line.inFlight.values()]) {
@@ -371,8 +428,6 @@ export class Dispatcher {
       const serverId = this.nextServerId;
       this.nextServerId = (this.nextServerId + 1) % UINT32_SPAN;
       req.state = 'at-server';
-      req.server = server.name;
-      req.serverId = serverId;
       server.held.set(serverId, req);
       const ttl = Math.max(0, req.deadline - now);
       effects.push(
@@ -385,6 +440,12 @@ export class Dispatcher {
       );
     }
     return effects;
+  }
+
+  /** 2.2 rule 3: a retried request goes to another server, never back to one that failed it. */
+  private otherServerServes(req: Request): boolean {
+    for (const s of this.servers.values()) if (s.phase === 'ready' && s.ops.has(req.op) && !req.excluded.has(s.name)) return true;
+    return false;
   }
 
   private canTakeWork(s: ServerState): boolean {

@@ -19,8 +19,6 @@ export interface Request {
   state: RequestState;
   /** False once the station can no longer be told (hello, id reused): the answer is dropped. */
   owned: boolean;
-  server?: string;
-  serverId?: number;
   /** Servers that went down holding it: never sent back to them (2.2 rule 3). */
   readonly excluded: Set<string>;
 }

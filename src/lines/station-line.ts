@@ -11,7 +11,8 @@ import type { Logger } from '../log/logger.js';
 import { Backoff } from '../util/backoff.js';
 import type { RouterToStation } from '../wire/messages.js';
 import { stationCodec, type StationCodec, type StationEvent, type DropReason } from '../wire/station-codec.js';
-import { openSerial } from './serial-port.js';
+import { openSerial } from '../serial-port.js';
+import { isPowerOfTen } from '../log/logger.js';
 
 export type LineState = 'stopped' | 'opening' | 'open' | 'waiting';
 
@@ -88,7 +89,11 @@ export class StationLine {
       if (this.port === port) this.lost(err?.disconnected ? 'disconnected' : 'closed');
     });
     port.open((err) => {
-      if (this.port !== port) return;
+      if (this.port !== port) {
+        // Stopped (or lost) while opening: close what just opened, or it keeps the device locked.
+        if (!err) port.close(() => {});
+        return;
+      }
       if (err) return this.lost(`cannot open: ${err.message}`);
       this.backoff.reset();
       this.codec.reset();
@@ -117,8 +122,10 @@ export class StationLine {
   private receive(chunk: Buffer): void {
     for (const event of this.codec.push(chunk)) {
       if (event.kind === 'drop') {
-        this.drops.set(event.reason, (this.drops.get(event.reason) ?? 0) + 1);
-        this.log.warn('line.drop', { reason: event.reason, why: event.why, dropped: this.drops.get(event.reason) });
+        const n = (this.drops.get(event.reason) ?? 0) + 1;
+        this.drops.set(event.reason, n);
+        // A noisy line must not flood the journal: warn at the 1st, 10th, 100th... drop of a reason.
+        this.log[isPowerOfTen(n) ? 'warn' : 'debug']('line.drop', { reason: event.reason, why: event.why, dropped: n });
       }
       this.handlers.event(event);
     }

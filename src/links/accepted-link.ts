@@ -14,6 +14,7 @@ import { FrameReader } from '../wire/frame-reader.js';
 import { encodeMessage, type RouterToServer, type ServerToRouter } from '../wire/messages.js';
 import { parseHandshake, parseRouterToServer } from '../wire/parse.js';
 import { plainChannel, type Channel } from './channel.js';
+import { closeStream } from '../serial-port.js';
 import { answerAsServer, HANDSHAKE_RANDOM_LENGTH } from './handshake.js';
 
 export type Work = Extract<RouterToServer, { t: 'req' }>;
@@ -30,18 +31,19 @@ export interface AcceptedLinkHandlers<K> {
 
 /**
  * A serial line has no connect event: on a plaintext serial link the
- * accepting side takes the first frame after this much silence as a new
- * router and announces itself then (routers ping every second). A sealed
- * link knows from the router's `open`.
+ * accepting side announces `ready` on the first frame it hears, and again at
+ * most this often while the router speaks (routers ping every second and wait
+ * 5 pings for `ready`), so a router that reopened its end hears it too. A
+ * sealed link knows a new router from its `open`.
  */
-const SERIAL_SILENCE_MS = 2_500;
+const SERIAL_ANNOUNCE_MS = 2_500;
 
 export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly keys: LinkKeys }> {
   /** Dropped frames and messages by reason. */
   readonly drops = new Map<string, number>();
   private readonly reader: FrameReader;
   private channel: Channel | undefined;
-  private lastHeard = -Infinity;
+  private lastAnnounced = -Infinity;
   private closed = false;
 
   constructor(
@@ -76,7 +78,7 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.stream.destroy();
+    closeStream(this.stream);
     this.handlers.closed();
   }
 
@@ -91,9 +93,12 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
     }
     const parsed = parseRouterToServer(plaintext);
     if (!parsed.ok) return this.drop(parsed.problem.kind);
-    const now = Date.now();
-    if (this.security.kind === 'insecure' && this.kind === 'serial' && now - this.lastHeard > SERIAL_SILENCE_MS) this.handlers.open(undefined);
-    this.lastHeard = now;
+    // A plaintext serial line cannot tell a new router from the old one: it announces again now and then.
+    const now = performance.now();
+    if (this.security.kind === 'insecure' && this.kind === 'serial' && now - this.lastAnnounced > SERIAL_ANNOUNCE_MS) {
+      this.lastAnnounced = now;
+      this.handlers.open(undefined);
+    }
     const msg = parsed.msg;
     switch (msg.t) {
       case 'ping':

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { ServerConfig } from '../config/types.js';
-import type { Logger } from '../log/logger.js';
+import { isPowerOfTen, type Logger } from '../log/logger.js';
 import { Backoff } from '../util/backoff.js';
 import { encodeFrame, type DiscardReason } from '../wire/frame.js';
 import { FrameReader } from '../wire/frame-reader.js';
@@ -19,13 +19,15 @@ import { SecureSession } from '../secure/session.js';
 import { plainChannel, type Channel } from './channel.js';
 import { finishAsRouter, HANDSHAKE_RANDOM_LENGTH, openMessage } from './handshake.js';
 import { describeAddress, openTransport } from './transport.js';
+import { closeStream } from '../serial-port.js';
 
 export type LinkState = 'stopped' | 'connecting' | 'handshaking' | 'open' | 'waiting';
 
 /** 2.2 rule 2: after this many unanswered pings the server is down. */
 export const MISSED_PINGS_LIMIT = 3;
-/** A server that does not answer `open` within this many ping intervals is down. */
+/** A server that does not answer `open`, or send `ready`, within this many ping intervals is down. */
 const HANDSHAKE_PINGS = 3;
+const READY_PINGS = 5;
 
 export interface ServerLinkHandlers {
   /** Open and ready to carry messages (the server is available only after its `ready`). */
@@ -49,6 +51,9 @@ export class ServerLink {
   private unanswered = 0;
   private failures = 0;
   private rehandshakePending = false;
+  private gotReady = false;
+  /** Bumped by every connect and stop: a connect that resolves late sees it is stale. */
+  private generation = 0;
   private readonly backoff = new Backoff(250, 10_000);
   private channel: Channel = plainChannel;
   private r1: Buffer = Buffer.alloc(0);
@@ -70,6 +75,7 @@ export class ServerLink {
   }
 
   stop(): void {
+    this.generation++;
     clearTimeout(this.timer);
     void this.cron?.destroy();
     this.cron = undefined;
@@ -95,6 +101,11 @@ export class ServerLink {
     void this.connect();
   }
 
+  /** Drops the connection and reconnects with backoff, settling what the server held. */
+  reset(why: string): void {
+    if (this.state === 'open' || this.state === 'handshaking') this.lost(why);
+  }
+
   private requestRehandshake(why: string): void {
     if (this.state !== 'open' || this.rehandshakePending) return;
     this.rehandshakePending = true;
@@ -102,16 +113,17 @@ export class ServerLink {
   }
 
   private async connect(): Promise<void> {
+    const generation = ++this.generation;
     this.setState('connecting');
     let stream: Duplex;
     try {
       stream = await openTransport(this.config.address);
     } catch (e) {
-      if (this.state === 'connecting') this.retry(`cannot connect: ${(e as Error).message}`);
+      if (generation === this.generation) this.retry(`cannot connect: ${(e as Error).message}`);
       return;
     }
-    if (this.state !== 'connecting') {
-      stream.destroy();
+    if (generation !== this.generation) {
+      closeStream(stream);
       return;
     }
     this.stream = stream;
@@ -163,9 +175,14 @@ export class ServerLink {
   }
 
   private opened(): void {
-    this.backoff.reset();
+    // The backoff resets only once the server has spoken (ready), so one that accepts and drops at once is not hammered.
     this.unanswered = 0;
+    this.gotReady = false;
     this.setState('open');
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      if (this.state === 'open' && !this.gotReady) this.lost(`no 'ready' within ${READY_PINGS * this.pingIntervalMs} ms`);
+    }, READY_PINGS * this.pingIntervalMs);
     this.pingTimer = setInterval(() => this.ping(), this.pingIntervalMs);
     this.handlers.connected();
     // An early ping lets a server on a serial line (no connect event) know a router is there.
@@ -190,6 +207,13 @@ export class ServerLink {
       case 'pong':
         this.unanswered = 0;
         return;
+      case 'ready':
+        if (!this.gotReady) {
+          this.gotReady = true;
+          this.backoff.reset();
+          clearTimeout(this.timer);
+        }
+        return this.handlers.message(msg);
       default:
         this.handlers.message(msg);
     }
@@ -206,8 +230,9 @@ export class ServerLink {
   }
 
   private drop(reason: LinkDropReason, why?: string): void {
-    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
-    this.log.warn('link.drop', { reason, why, dropped: this.drops.get(reason) });
+    const n = (this.drops.get(reason) ?? 0) + 1;
+    this.drops.set(reason, n);
+    this.log[isPowerOfTen(n) ? 'warn' : 'debug']('link.drop', { reason, why, dropped: n });
   }
 
   private lost(why: string): void {
@@ -230,7 +255,7 @@ export class ServerLink {
     this.channel = plainChannel;
     const stream = this.stream;
     this.stream = undefined;
-    stream?.destroy();
+    if (stream) closeStream(stream);
   }
 
   private setState(next: LinkState, why?: string, retryInMs?: number): void {

@@ -14,9 +14,16 @@ export interface Logger {
   child(fields: Fields): Logger;
 }
 
+/** Control characters (C0, DEL, C1) are escaped: a station's text must not drive the operator's terminal. */
 function formatValue(v: string | number | boolean | null): string {
   const s = String(v);
-  return /^[^\s"=]+$/.test(s) ? s : JSON.stringify(s);
+  if (/^[^\s"=\\\u0000-\u001f\u007f-\u009f]+$/.test(s)) return s;
+  return JSON.stringify(s).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** 1, 10, 100, ...: when a repeated event is worth a line of its own. */
+export function isPowerOfTen(n: number): boolean {
+  return n >= 1 && Number.isInteger(Math.log10(n));
 }
 
 export function formatLine(level: Level, event: string, fields: Fields, now = new Date()): string {

@@ -2,14 +2,19 @@
 // links at the edges, the dispatcher in the middle, one timer for ttls.
 // `persomux run` and the simulator both build exactly this.
 import type { RouterConfig } from '../config/types.js';
-import { Dispatcher } from '../dispatch/dispatcher.js';
+import { Dispatcher, OVERDUE_GRACE_MS } from '../dispatch/dispatcher.js';
 import type { Effect, Note, Snapshot } from '../dispatch/types.js';
 import { StationLine } from '../lines/station-line.js';
 import { ServerLink } from '../links/server-link.js';
 import type { Logger } from '../log/logger.js';
 import type { StationEvent } from '../wire/station-codec.js';
-import { errorAnswer } from '../dispatch/dispatcher.js';
 import { PeerPort } from '../peers/peer-port.js';
+import { LIMITS } from '../config/limits.js';
+import { SEALING_OVERHEAD } from '../secure/cose.js';
+
+/** setTimeout's ceiling (2^31 - 1 ms); longer delays fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_OUTCOME_KINDS = 32;
 
 /** How long a link waiting to re-handshake waits for its server's requests to finish. */
 const REHANDSHAKE_DRAIN_MAX_MS = 30_000;
@@ -40,13 +45,16 @@ export class Router {
   constructor(
     readonly config: RouterConfig,
     private readonly log: Logger,
-    private readonly clock: () => number = Date.now,
+    // Monotonic: a Pi has no clock battery, and NTP stepping the wall clock must not expire every ttl.
+    private readonly clock: () => number = () => Math.floor(performance.now()),
   ) {
     this.dispatcher = new Dispatcher({
       ops: config.ops,
       defaultPolicy: config.defaultOp,
       routerName: config.router,
       startedAt: clock(),
+      maxServerBody: Math.min(...config.servers.map((s) => s.maxBody - (s.security.kind === 'sealed' ? SEALING_OVERHEAD : 0)), LIMITS.maxBody.max),
+      maxTtlMs: LIMITS.ttlMs.max,
     });
     for (const lc of config.lines) {
       this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding });
@@ -178,8 +186,7 @@ export class Router {
       case 'drop':
         return;
       case 'bad-request':
-        this.log.warn('station.bad-request', { line: lineName, id: e.id, why: e.why });
-        line.send(errorAnswer(e.id, 'bad-request', e.why));
+        this.run(this.dispatcher.badRequest(lineName, e.id, e.why));
         return;
       case 'message':
         break;
@@ -203,6 +210,8 @@ export class Router {
   /** Carries out the dispatcher's effects, then re-arms the ttl timer. */
   private run(effects: Effect[]): void {
     for (const effect of effects) {
+      // Stopping settles every line and link; nothing of that may go out (or be sent again elsewhere).
+      if (this.stopped && effect.kind !== 'note') continue;
       switch (effect.kind) {
         case 'to-station': {
           const line = this.lines.get(effect.line);
@@ -214,8 +223,8 @@ export class Router {
           this.links.get(effect.server)?.send(effect.msg);
           break;
         case 'note':
-          if (effect.note.event === 'answered') this.outcomes.set(effect.note.outcome, (this.outcomes.get(effect.note.outcome) ?? 0) + 1);
-          if (effect.note.event === 'rejected') this.outcomes.set(effect.note.code, (this.outcomes.get(effect.note.code) ?? 0) + 1);
+          if (effect.note.event === 'answered') this.countOutcome(effect.note.outcome);
+          if (effect.note.event === 'rejected') this.countOutcome(effect.note.code);
           this.logNote(effect.note);
           if (effect.note.event === 'server-available' || effect.note.event === 'server-down') this.peerPort?.refresh();
           for (const listener of this.noteListeners) listener(effect.note);
@@ -243,6 +252,12 @@ export class Router {
     if (this.rehandshaking.size > 0) this.rehandshakeTimer = setTimeout(() => this.rehandshakeIdleLinks(), 1000);
   }
 
+  /** Servers choose their error codes: past a few dozen distinct ones, the rest count as 'other'. */
+  private countOutcome(code: string): void {
+    const key = this.outcomes.has(code) || this.outcomes.size < MAX_OUTCOME_KINDS ? code : 'other';
+    this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1);
+  }
+
   private armTtlTimer(): void {
     if (this.stopped) return;
     const next = this.dispatcher.nextDeadline();
@@ -250,10 +265,18 @@ export class Router {
     clearTimeout(this.ttlTimer);
     this.ttlAt = next;
     if (next === undefined) return;
-    this.ttlTimer = setTimeout(() => {
-      this.ttlAt = undefined;
-      this.run(this.dispatcher.tick(this.clock()));
-    }, Math.max(0, next - this.clock()));
+    this.ttlTimer = setTimeout(
+      () => {
+        this.ttlAt = undefined;
+        const now = this.clock();
+        for (const name of this.dispatcher.overdueServers(now)) {
+          this.log.warn('server.overdue', { server: name, why: `holds a request ${OVERDUE_GRACE_MS} ms past its ttl` });
+          this.links.get(name)?.reset('a request went unanswered past its ttl');
+        }
+        this.run(this.dispatcher.tick(now));
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, next - this.clock())),
+    );
   }
 
   private logNote(n: Note): void {

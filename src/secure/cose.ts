@@ -15,6 +15,12 @@ import { TAG_LENGTH } from './context.js';
 export const COSE_ENCRYPT0_TAG = 16;
 export const HEADER_KID = 4;
 export const HEADER_PARTIAL_IV = 6;
+/**
+ * Most bytes sealing adds to a plaintext: tag 16, array, h'', map head, the
+ * kid label and bstr (1 + 1 + 7), the piv label and bstr (1 + 1 + 5), the
+ * ciphertext's bstr head (3 below 64 KiB) and the 8-byte CCM tag = 31.
+ */
+export const SEALING_OVERHEAD = 31;
 
 const MAJOR_UINT = 0;
 const MAJOR_BYTES = 2;

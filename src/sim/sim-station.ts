@@ -24,6 +24,8 @@ export interface SimStationOptions {
   readonly chipMs: number;
   /** Resend a request whose answer has not come after this long. */
   readonly retransmitMs: number;
+  /** The first request id; stations get bases far apart so an answer shows whose it is. */
+  readonly idBase: number;
 }
 
 interface Pending {
@@ -43,7 +45,7 @@ export class SimStation {
   /** Time with a request in flight, for line utilisation. */
   busyMs = 0;
   private readonly client: StationClient;
-  private nextId = 1;
+  private nextId: number;
   private step = 0;
   private pending: Pending | undefined;
   private running = false;
@@ -54,6 +56,7 @@ export class SimStation {
   }
 
   constructor(private readonly options: SimStationOptions) {
+    this.nextId = options.idBase >>> 0;
     this.client = new StationClient(options.path, { message: (msg) => this.receive(msg) });
   }
 
@@ -70,6 +73,11 @@ export class SimStation {
     if (this.pending) clearTimeout(this.pending.retransmitTimer);
     this.pending = undefined;
     await this.client.close();
+  }
+
+  /** Ids run up from this station's own base, so every station's ids differ. */
+  private sentBefore(id: number): boolean {
+    return ((id - this.options.idBase) >>> 0) < ((this.nextId - this.options.idBase) >>> 0);
   }
 
   private sendNext(): void {
@@ -97,7 +105,14 @@ export class SimStation {
   private receive(msg: RouterToStation): void {
     if (msg.t !== 'res') return;
     const pending = this.pending;
-    if (!pending || msg.id !== pending.id) return; // a duplicate of an answer already taken
+    if (!pending || msg.id !== pending.id) {
+      // A late duplicate of one of our own answers is harmless; an id this station never sent is someone else's answer.
+      if (msg.id === null || !this.sentBefore(msg.id)) {
+        this.foreign++;
+        this.errors.add('foreign-answer');
+      }
+      return;
+    }
     clearTimeout(pending.retransmitTimer);
     this.pending = undefined;
     this.busyMs += Date.now() - pending.sentAt;

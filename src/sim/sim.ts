@@ -106,7 +106,9 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     router.start();
     await waitUntil(() => [...router!.status().lineStates.values()].every((s) => s === 'open') && router!.status().servers.every((s) => s.available) && router!.status().servers.length === options.servers, 10_000);
 
-    for (const name of names) stations.push(new SimStation({ name, path: pairs.get(name)!.peerPath, chipMs: options.chipMs, retransmitMs: options.retransmitMs }));
+    names.forEach((name, i) =>
+      stations.push(new SimStation({ name, path: pairs.get(name)!.peerPath, chipMs: options.chipMs, retransmitMs: options.retransmitMs, idBase: (i + 1) * 10_000_000 })),
+    );
     // Every station opens at once, as when a machine is switched on.
     await Promise.all(stations.map((s) => s.start()));
     const started = Date.now();

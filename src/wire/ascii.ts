@@ -99,10 +99,11 @@ export function parseAsciiLine(text: string): Parsed<StationMessage> | undefined
         const op = words[2];
         if (op === undefined) throw new AsciiError('op is missing');
         const body = new Map<string, unknown>();
-        for (const pair of words.slice(3)) {
+        for (const [i, pair] of words.slice(3).entries()) {
           const eq = pair.indexOf('=');
           const key = eq > 0 ? pair.slice(0, eq) : '';
-          if (!KEY.test(key)) throw new AsciiError(`'${pair.slice(0, 40)}' is not <key>=<value>`);
+          // The pair is named by position, never quoted: a value may be key material.
+          if (!KEY.test(key)) throw new AsciiError(`pair ${i + 1} after the op is not <key>=<value>`);
           if (body.has(key)) throw new AsciiError(`key '${key}' given twice`);
           body.set(key, parseValue(key, pair.slice(eq + 1)));
         }
@@ -111,7 +112,7 @@ export function parseAsciiLine(text: string): Parsed<StationMessage> | undefined
       case 'PING':
         return { ok: true, msg: { t: 'ping', n: parseUint(idWord, 'n') } };
       default:
-        return { ok: false, problem: { kind: 'bad-field', t: verb, id: null, why: `unknown command '${verb.slice(0, 20)}' (REQ or PING)` } };
+        return { ok: false, problem: { kind: 'bad-field', t: verb, id: null, why: `unknown command '${printable(verb.slice(0, 20))}' (REQ or PING)` } };
     }
   } catch (e) {
     if (!(e instanceof AsciiError)) throw e;
@@ -137,8 +138,10 @@ export function formatAscii(msg: RouterToStation): string | undefined {
   }
 }
 
-const oneWord = (s: string): string => s.replace(/\s+/g, '_') || '-';
-const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
+/** Printable ASCII only: a server's text must not end the line early or drive the terminal. */
+const printable = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?');
+const oneWord = (s: string): string => printable(s).replace(/ +/g, '_') || '-';
+const oneLine = (s: string): string => printable(s);
 
 /**
  * The body as `key=value` pairs when it is a flat map of byte strings,

@@ -25,7 +25,7 @@ console.log(`persomux bench (node ${process.version}, ${frame.length}-byte reque
 rate('encode a request frame (CBOR + CRC + COBS)', 200_000, () => encodeFrame(encodeMessage({ t: 'req', id: 12345, op: 'session-keys', body })));
 rate('decode a request frame (reader + parse)', 200_000, () => codec.push(frame));
 
-const d = new Dispatcher({ ops: new Map([['echo', { ttlMs: 10_000, retry: true }]]), defaultPolicy: { ttlMs: 10_000, retry: false }, routerName: 'b', startedAt: 0 });
+const d = new Dispatcher({ ops: new Map([['echo', { ttlMs: 10_000, retry: true }]]), defaultPolicy: { ttlMs: 10_000, retry: false }, routerName: 'b', startedAt: 0, maxServerBody: 4096, maxTtlMs: 3_600_000 });
 for (let i = 0; i < 24; i++) {
   d.addLine(`l${i}`, { maxOutstanding: 8 });
   d.lineUp(`l${i}`);

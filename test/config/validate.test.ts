@@ -169,7 +169,7 @@ mistakes('serial settings outside their sets', () => {
   const raw = withLines({ name: 'L1', path: '/dev/a', dataBits: 9, parity: 'high', stopBits: 3, rtscts: 'on', protocol: 'binary' });
   assert.match(problemOf(raw, 'lines[0].dataBits'), /one of 5, 6, 7, 8/);
   assert.match(problemOf(raw, 'lines[0].parity'), /"none"/);
-  assert.match(problemOf(raw, 'lines[0].stopBits'), /1\.5/);
+  assert.match(problemOf(raw, 'lines[0].stopBits'), /one of 1, 2/);
   assert.match(problemOf(raw, 'lines[0].rtscts'), /true or false/);
   assert.match(problemOf(raw, 'lines[0].protocol'), /"native", "ascii"/);
 });
@@ -222,3 +222,26 @@ mistakes('several problems are all reported at once', () => {
 });
 
 mistakes.run();
+
+const shared = suite('config: devices and op names');
+
+shared('one device cannot be both a station line and a server link', () => {
+  const result = validateConfig('site.json', {
+    router: 'r1',
+    lines: [{ name: 'L1', path: '/dev/ttyUSB0' }],
+    servers: [{ name: 'ds1', serial: '/dev/ttyUSB0', insecure: true }],
+  });
+  assert.ok('problems' in result);
+  if ('problems' in result) assert.ok(result.problems.some((p) => p.field === 'servers[0].serial' && /already used by lines\[0\]\.path/.test(p.reason)), JSON.stringify(result.problems));
+});
+
+shared('an op name with a newline or empty is refused; 1.5 stop bits too (Linux refuses them)', () => {
+  const result = validateConfig('site.json', { router: 'r1', lines: [{ name: 'L1', path: '/dev/a', stopBits: 1.5 }], ops: { '': {}, 'a\nb': {} } });
+  assert.ok('problems' in result);
+  if ('problems' in result) {
+    const fields = result.problems.map((p) => p.field);
+    assert.ok(fields.includes('ops.""') && fields.includes('ops."a\\nb"') && fields.includes('lines[0].stopBits'), JSON.stringify(fields));
+  }
+});
+
+shared.run();

@@ -16,6 +16,8 @@ export interface Setup {
   readonly lines?: Record<string, number>;
   readonly defaultPolicy?: OpPolicy;
   readonly startedAt?: number;
+  readonly maxServerBody?: number;
+  readonly maxTtlMs?: number;
 }
 
 export function makeDispatcher(setup: Setup = {}): Dispatcher {
@@ -25,6 +27,8 @@ export function makeDispatcher(setup: Setup = {}): Dispatcher {
     defaultPolicy: setup.defaultPolicy ?? { ttlMs: 5000, retry: false },
     routerName: ROUTER,
     startedAt: setup.startedAt ?? 0,
+    maxServerBody: setup.maxServerBody ?? 4096,
+    maxTtlMs: setup.maxTtlMs ?? 3_600_000,
   });
   for (const [name, maxOutstanding] of Object.entries(setup.lines ?? { L1: 8 })) {
     d.addLine(name, { maxOutstanding });

@@ -57,10 +57,10 @@ down('each held request is settled by its own op policy', () => {
   readyServer(d, 'A', 2, ['idem', 'once'], 0);
   d.request('L1', { id: 1, op: 'idem', body: body(1) }, 0);
   d.request('L1', { id: 2, op: 'once', body: body(2) }, 0);
+  readyServer(d, 'B', 2, ['idem', 'once'], 5);
   const e = d.serverDown('A', 10);
   assert.equal(results(e).map((r) => [r.id, r.ok ? 'ok' : r.err.code]), [[2, 'server-lost']]);
-  const b = readyServer(d, 'B', 2, ['idem', 'once'], 20);
-  assert.equal(sentLabels(b), [1]);
+  assert.equal(sentLabels(e), [1], 'the idempotent one goes to B at once');
 });
 
 down('a retried request is never sent back to the server that died, even when it reconnects by the same name', () => {
@@ -77,13 +77,14 @@ down('a retried request is never sent back to the server that died, even when it
   assert.equal(toServer(freed).map((s) => [s.server, label(s.msg.body)]), [[other, 1]]);
 });
 
-down('a retried request with no other server times out; the reconnected server still never gets it', () => {
+down('a retry op with no other server for it is answered server-lost at once, not left to time out', () => {
   const d = makeDispatcher({ ops: OPS });
   readyServer(d, 'A', 1, ['idem'], 0);
   onlySent(d.request('L1', { id: 1, op: 'idem', body: body(1) }, 0));
-  d.serverDown('A', 10);
-  assert.equal(toServer(readyServer(d, 'A', 1, ['idem'], 20)), []);
-  assert.equal(errorCodes(d.tick(1000)), ['timeout']);
+  const e = d.serverDown('A', 10);
+  assert.equal(results(e).map((r) => [r.id, r.ok ? 'ok' : r.err.code]), [[1, 'server-lost']]);
+  assert.equal(toServer(readyServer(d, 'A', 1, ['idem'], 20)), [], 'answered: never sent again');
+  assert.equal(errorCodes(d.tick(1000)), []);
 });
 
 down('a retried request keeps its place ahead of later requests of its op', () => {

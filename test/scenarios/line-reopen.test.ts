@@ -23,7 +23,7 @@ test('one line unplugged: it goes down, the others keep being served', async () 
   assert.ok((await site.station('a').answer(1)).ok);
   assert.ok((await site.station('c').answer(1)).ok);
   assert.is(lineState('a'), 'open');
-  assert.ok(site.logLines.some((l) => /warn .*line\.waiting line=b .*why=(disconnected|"device gone")/.test(l)), 'the drop is logged with its line');
+  assert.ok(site.logLines.some((l) => /warn .*line\.waiting line=b .*why=(disconnected|closed|"device gone")/.test(l)), 'the drop is logged with its line');
 });
 
 test('plugged back: the line reopens by itself and serves again', async () => {

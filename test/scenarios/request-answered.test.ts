@@ -32,6 +32,15 @@ for (const link of ['tcp', 'serial'] as const) {
     assert.equal(site.dataServer().executions.get('echo'), 1);
   });
 
+  test('after its link drops, the router reopens it (the device is released) and is served again', async () => {
+    const link = (site.router as unknown as { links: Map<string, { reset(why: string): void; state: string }> }).links.get('ds1')!;
+    link.reset('test: drop the link');
+    await waitFor('link back open and server available', () => link.state === 'open' && site.router.status().servers.some((s) => s.available), 8000);
+    site.station().request(42, 'echo', 'again');
+    assert.ok((await site.station().answer(42)).ok);
+    assert.not.ok(site.logLines.some((l) => /Cannot lock port/.test(l)), 'the old file descriptor was closed');
+  });
+
   test('ping gets pong with the same n', async () => {
     site.station().send({ t: 'ping', n: 77 });
     await waitFor('pong', () => site.station().received.find((m) => m.t === 'pong' && m.n === 77));

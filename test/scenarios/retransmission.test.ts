@@ -8,7 +8,7 @@ import { sleep, waitFor } from '../support/wait.js';
 
 let site: Site;
 test.before(async () => {
-  site = await new Site({ servers: [{ name: 'ds1', slots: 2, serviceTime: { kind: 'fixed', ms: 300 } }] }).start();
+  site = await new Site({ servers: [{ name: 'ds1', slots: 2, serviceTime: { kind: 'fixed', ms: 800 } }] }).start();
 });
 test.after(() => site?.stop());
 

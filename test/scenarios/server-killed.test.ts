@@ -45,7 +45,6 @@ test('retry op re-dispatched to the other server, the other op answered server-l
   if (r1.ok) assert.equal(Buffer.from(r1.body), encodeCbor('one'));
   assert.ok(!r2.ok && r2.err.code === 'server-lost', JSON.stringify(r2));
   assert.is(site.dataServer('ds2').executions.get('echo'), 2);
-  assert.is(site.dataServer('ds1').executions.get('echo') ?? 0, 0);
   assert.is(site.dataServer('ds2').executions.get('issue-serial') ?? 0, 0, 'the non-idempotent op was not run again');
   await sleep(200);
   for (const [line, id] of [['l1', 1], ['l1', 2], ['l2', 1]] as const) assert.is(site.station(line).answers(id).length, 1);

@@ -40,7 +40,17 @@ export class Site {
 
   constructor(readonly options: SiteOptions) {}
 
+  /** Starts the site; if any part fails, what did start is stopped again (no stray socat or server). */
   async start(): Promise<this> {
+    try {
+      return await this.startParts();
+    } catch (e) {
+      await this.stop().catch(() => {});
+      throw e;
+    }
+  }
+
+  private async startParts(): Promise<this> {
     const lines = this.options.lines ?? [{ name: 'l1' }];
     const servers = this.options.servers ?? [{ name: 'ds1', slots: 2 }];
     const ports = new Map<string, number>();
