@@ -1,5 +1,5 @@
 // Two routers in a cascade: box A has stations but no servers; it reaches
-// box B's data servers through B's peer port. A's stations are served, the
+// box B's data servers through B's peer port, over a sealed link. A's stations are served, the
 // server sees A's own station names, and service goes on when one of B's two
 // server links dies.
 import { test } from 'uvu';
@@ -14,6 +14,7 @@ import { Router } from '../../src/router/router.js';
 import { ptyPairs, scratchDir, type PtyPair } from '../../src/sim/pty-pair.js';
 import { decodeCbor, encodeCbor } from '../../src/wire/cbor.js';
 import { StationPeer } from '../support/station-peer.js';
+import { writeKeyPair } from '../../src/keys/link-key-file.js';
 import { waitFor } from '../support/wait.js';
 
 const scratch = scratchDir('cascade');
@@ -37,6 +38,8 @@ function writeConfig(name: string, config: object): string {
 
 test.before(async () => {
   const [p1, p2] = [await ds1.listen('127.0.0.1', 0), await ds2.listen('127.0.0.1', 0)];
+  // The peer link A -> B is sealed like a server link: A's key file names B, B's names A.
+  writeKeyPair(join(scratch.dir, 'a-to-b.key'), join(scratch.dir, 'b-from-a.key'), Buffer.from('0a', 'hex'), Buffer.from('0b', 'hex'));
   pairs = await ptyPairs(scratch.dir, ['a1', 'b1']);
   boxB = new Router(
     loadConfig(writeConfig('box-b', {
@@ -47,7 +50,7 @@ test.before(async () => {
         { name: 'ds1', tcp: `127.0.0.1:${p1}`, insecure: true, slots: 2 },
         { name: 'ds2', tcp: `127.0.0.1:${p2}`, insecure: true, slots: 2 },
       ],
-      peerPort: { listen: '127.0.0.1:0', lendSlots: 3, peers: [{ name: 'box-a', insecure: true }] },
+      peerPort: { listen: '127.0.0.1:0', lendSlots: 3, peers: [{ name: 'box-a', keyFile: 'b-from-a.key' }] },
       ops: { echo: { retry: true }, whoami: { retry: true } },
     })),
     log.child({ box: 'B' }),
@@ -59,7 +62,7 @@ test.before(async () => {
       router: 'box-a',
       defaults: { pingIntervalMs: 200 },
       lines: [{ name: 'a1', path: pairs.get('a1')!.routerPath }],
-      servers: [{ name: 'box-b', tcp: `127.0.0.1:${peerPort}`, insecure: true, slots: 3 }],
+      servers: [{ name: 'box-b', tcp: `127.0.0.1:${peerPort}`, keyFile: 'a-to-b.key', slots: 3 }],
     })),
     log.child({ box: 'A' }),
   );
@@ -80,7 +83,9 @@ test.after(async () => {
   scratch.remove();
 });
 
-test("B announces its servers' ops to A", () => {
+test("the peer link is sealed, and B announces its servers' ops to A", () => {
+  assert.ok(logLines.some((l) => /info  peers\.connected .*peer=box-a .*sealed=true/.test(l)), 'B accepted A by its key');
+  assert.ok(logLines.some((l) => /info  link\.open .*server=box-b .*sealed=true/.test(l)));
   const b = boxA.status().servers.find((s) => s.name === 'box-b')!;
   assert.equal([...b.ops].sort(), ['echo', 'whoami']);
 });

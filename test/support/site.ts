@@ -18,10 +18,14 @@ import { waitFor } from './wait.js';
 export interface SiteOptions {
   lines?: readonly { name: string; protocol?: 'native' | 'ascii'; maxOutstanding?: number }[];
   servers?: readonly { name: string; slots: number; serviceTime?: ServiceTime; ops?: ReadonlyMap<string, OpHandler>; link?: 'tcp' | 'serial'; proxy?: boolean }[];
+  /** How many servers must be available before the site counts as started (default: all). */
+  expectServers?: number;
   /** Seal every server link with a fresh key pair (PROTOCOL.md 3). */
   sealed?: boolean;
   /** The re-handshake schedule of sealed links (cron, seconds allowed). */
   rehandshake?: string;
+  /** Called with each server's fresh key files before anything starts, to spoil them for a test. */
+  editKeys?: (files: { router: string; server: string }) => void;
   ops?: Record<string, { ttlMs?: number; retry?: boolean }>;
   pingIntervalMs?: number;
 }
@@ -61,6 +65,7 @@ export class Site {
       if (this.options.sealed) {
         const files = { router: join(this.scratch.dir, `${s.name}.router.key`), server: join(this.scratch.dir, `${s.name}.server.key`) };
         writeKeyPair(files.router, files.server, Buffer.of(1), Buffer.of(2));
+        this.options.editKeys?.(files);
         this.keyFiles.set(s.name, files);
         security = { kind: 'sealed', candidates: [{ keyFile: files.server, keys: loadLinkKeys(files.server) }] };
       }
@@ -97,9 +102,9 @@ export class Site {
     writeFileSync(this.configFile, JSON.stringify(config, null, 2));
     this.router = new Router(loadConfig(this.configFile), this.log);
     this.router.start();
-    await waitFor('every line open and every server available', () => {
+    await waitFor('every line open and every expected server available', () => {
       const s = this.router.status();
-      return [...s.lineStates.values()].every((v) => v === 'open') && s.servers.filter((x) => x.available).length === servers.length;
+      return [...s.lineStates.values()].every((v) => v === 'open') && s.servers.filter((x) => x.available).length === (this.options.expectServers ?? servers.length);
     });
     for (const l of lines) this.stations.set(l.name, await new StationPeer(this.pairs.get(l.name)!.peerPath, l.protocol).open());
     return this;
