@@ -18,9 +18,17 @@ the real router between them. Shows live progress, then a report.
   --slots N          slots per data server (default ${DEFAULT_SIM.slots})
   --service-time T   per request: MS fixed or exp:MS (default exp:${(DEFAULT_SIM.serviceTime as { meanMs: number }).meanMs})
   --chip-ms N        station's work on the chip between requests (default ${DEFAULT_SIM.chipMs})
+  --boxes 1|2        2: two cascaded routers, half the machines on each, the data
+                     servers on box B, box A served through B's peer port (default 1)
   --quiet            no live progress
   --log-level L      router and server logs on stderr (default warn)
 `;
+
+function parseBoxes(value: string | undefined): 1 | 2 {
+  if (value === undefined || value === '1') return 1;
+  if (value === '2') return 2;
+  throw new UsageError(`--boxes must be 1 or 2, got '${value}'`);
+}
 
 export function runSim(args: string[]): Promise<number> {
   return command(HELP, async () => {
@@ -32,6 +40,7 @@ export function runSim(args: string[]): Promise<number> {
       slots: { type: 'string' },
       'service-time': { type: 'string' },
       'chip-ms': { type: 'string' },
+      boxes: { type: 'string' },
       quiet: { type: 'boolean' },
       'log-level': { type: 'string' },
     });
@@ -47,6 +56,7 @@ export function runSim(args: string[]): Promise<number> {
       slots: positiveInt(o.slots, 'slots', DEFAULT_SIM.slots),
       chipMs: positiveInt(o['chip-ms'], 'chip-ms', DEFAULT_SIM.chipMs, 0),
       serviceTime,
+      boxes: parseBoxes(o.boxes),
     };
     const log = createLogger({ level: o['log-level'] ? parseLevel(o['log-level']) : 'warn' });
     const tty = process.stdout.isTTY;

@@ -29,16 +29,24 @@ export function formatReport(r: SimResult): string {
 
   const out: string[] = [];
   out.push('');
-  out.push(`persomux simulated site: ${o.machines} machines x ${o.stationsPerMachine} stations, ${o.servers} data servers x ${o.slots} slots (${describeServiceTime(o.serviceTime)}), ${r.elapsedS.toFixed(1)} s`);
+  const boxes = o.boxes === 2 ? ', two cascaded routers (servers on box B)' : '';
+  out.push(`persomux simulated site: ${o.machines} machines x ${o.stationsPerMachine} stations, ${o.servers} data servers x ${o.slots} slots (${describeServiceTime(o.serviceTime)})${boxes}, sealed links, ${r.elapsedS.toFixed(1)} s`);
   out.push('');
   out.push(`  Cards personalized    ${int(cards)}   (${int(cardsPerHour(cards, r.elapsedS))} cards/hour, ${o.machines * o.stationsPerMachine} stations)`);
+  if (o.boxes === 2) {
+    for (const box of ['a', 'b'] as const) {
+      const mine = r.stations.filter((s) => r.boxOf.get(s.name) === box);
+      out.push(`    on box ${box.toUpperCase()}           ${int(mine.reduce((n, s) => n + s.cards, 0))}   (${mine.length} stations${box === 'a' ? ', served through box B' : ''})`);
+    }
+  }
   out.push(`  Requests              ${int(requests)}   (${int(requests / r.elapsedS)}/s; the servers' capacity is ~${int(capacity)}/s)`);
-  out.push(`  Wait for a server     p50 ${ms(percentile(r.waitsMs, 50))}   p95 ${ms(percentile(r.waitsMs, 95))}   p99 ${ms(percentile(r.waitsMs, 99))}`);
+  out.push(`  Wait for a server${o.boxes === 2 ? '*' : ' '}    p50 ${ms(percentile(r.waitsMs, 50))}   p95 ${ms(percentile(r.waitsMs, 95))}   p99 ${ms(percentile(r.waitsMs, 99))}`);
   out.push(`  Request to answer     p50 ${ms(percentile(r.roundTripsMs, 50))}   p95 ${ms(percentile(r.roundTripsMs, 95))}   p99 ${ms(percentile(r.roundTripsMs, 99))}`);
   out.push(`  Errors by code        ${errorText}`);
   out.push(`  Retransmissions       ${int(retransmissions)}`);
   out.push(`  Answers to the wrong station: ${foreign}`);
   out.push(`  Work per server       ${[...r.served.counts].map(([name, n]) => `${name} ${int(n)}`).join(', ')}`);
+  if (o.boxes === 2) out.push('  * per router hop: box A waits for a slot of box B, box B for a slot of its servers');
   out.push('');
   out.push('  Line utilisation (share of the run with a request in flight on the line):');
   const header = Array.from({ length: o.stationsPerMachine }, (_, i) => `s${i + 1}`.padStart(6)).join('');

@@ -8,6 +8,7 @@ import { DataServer } from '../dataserver/dataserver.js';
 import type { ServiceTime } from '../dataserver/service-time.js';
 import type { Logger } from '../log/logger.js';
 import { Router } from '../router/router.js';
+import { loadLinkKeys, writeKeyPair } from '../keys/link-key-file.js';
 import { PtyPair, ptyPairs, scratchDir } from './pty-pair.js';
 import { SimStation } from './sim-station.js';
 import { Counter } from './stats.js';
@@ -22,6 +23,8 @@ export interface SimOptions {
   readonly chipMs: number;
   readonly retransmitMs: number;
   readonly seed: number;
+  /** 1: one router; 2: two cascaded routers, the servers on box B, half the machines on each. */
+  readonly boxes: 1 | 2;
 }
 
 export const DEFAULT_SIM: SimOptions = {
@@ -34,6 +37,7 @@ export const DEFAULT_SIM: SimOptions = {
   chipMs: 5,
   retransmitMs: 2_000,
   seed: 1,
+  boxes: 1,
 };
 
 export interface Progress {
@@ -46,7 +50,8 @@ export interface Progress {
 
 export interface SimResult {
   readonly options: SimOptions;
-  readonly configFile: string;
+  /** Station name -> the box its line is on. */
+  readonly boxOf: ReadonlyMap<string, 'a' | 'b'>;
   readonly elapsedS: number;
   readonly stations: readonly SimStation[];
   readonly waitsMs: readonly number[];
@@ -57,78 +62,113 @@ export interface SimResult {
 
 export const stationName = (machine: number, station: number): string => `m${machine}-s${station}`;
 
+/** Which box a machine's stations hang off: with two boxes, the first half of the machines is on box A. */
+function boxOfMachine(options: SimOptions, machine: number): 'a' | 'b' {
+  return options.boxes === 2 && machine <= Math.ceil(options.machines / 2) ? 'a' : 'b';
+}
+
 export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void): Promise<SimResult> {
   const scratch = scratchDir('sim');
   const servers: DataServer[] = [];
-  const names: string[] = [];
-  for (let m = 1; m <= options.machines; m++) for (let s = 1; s <= options.stationsPerMachine; s++) names.push(stationName(m, s));
+  const lines: { name: string; box: 'a' | 'b' }[] = [];
+  for (let m = 1; m <= options.machines; m++) for (let s = 1; s <= options.stationsPerMachine; s++) lines.push({ name: stationName(m, s), box: boxOfMachine(options, m) });
   let pairs = new Map<string, PtyPair>();
-  let router: Router | undefined;
+  const routers: Router[] = [];
   const stations: SimStation[] = [];
   try {
-    const ports: number[] = [];
+    // Every link of the site is sealed (PROTOCOL.md 3), each with its own key pair.
+    const keyPair = (name: string): { router: string; other: string } => {
+      const files = { router: join(scratch.dir, `${name}.router.key`), other: join(scratch.dir, `${name}.other.key`) };
+      writeKeyPair(files.router, files.other, Buffer.of(1), Buffer.of(2));
+      return files;
+    };
+    const serverEntries: object[] = [];
     for (let i = 1; i <= options.servers; i++) {
-      const ds = new DataServer({ name: `ds${i}`, slots: options.slots, serviceTime: options.serviceTime, seed: options.seed + i, log: log.child({ ds: `ds${i}` }) });
-      ports.push(await ds.listen('127.0.0.1', 0));
+      const keys = keyPair(`ds${i}`);
+      const ds = new DataServer({
+        name: `ds${i}`,
+        slots: options.slots,
+        serviceTime: options.serviceTime,
+        security: { kind: 'sealed', candidates: [{ keyFile: keys.other, keys: loadLinkKeys(keys.other) }] },
+        seed: options.seed + i,
+        log: log.child({ ds: `ds${i}` }),
+      });
+      const port = await ds.listen('127.0.0.1', 0);
       servers.push(ds);
+      serverEntries.push({ name: `ds${i}`, tcp: `127.0.0.1:${port}`, slots: options.slots, keyFile: keys.router });
     }
-    pairs = await ptyPairs(scratch.dir, names);
-    const configFile = join(scratch.dir, 'router.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify(
-        {
-          router: 'sim-box',
-          lines: names.map((name) => ({ name, path: pairs.get(name)!.routerPath })),
-          servers: ports.map((port, i) => ({ name: `ds${i + 1}`, tcp: `127.0.0.1:${port}`, slots: options.slots, insecure: true })),
-          ops: { echo: { ttlMs: 10_000, retry: true } },
-        },
-        null,
-        2,
-      ),
-    );
-    router = new Router(loadConfig(configFile), log);
+    pairs = await ptyPairs(scratch.dir, lines.map((l) => l.name));
+    const linesOf = (box: 'a' | 'b') => lines.filter((l) => l.box === box).map((l) => ({ name: l.name, path: pairs.get(l.name)!.routerPath }));
+    const ops = { echo: { ttlMs: 10_000, retry: true } };
+    const peerKeys = options.boxes === 2 ? keyPair('peer') : undefined;
+    const boxB = {
+      router: options.boxes === 2 ? 'box-b' : 'sim-box',
+      lines: linesOf('b'),
+      servers: serverEntries,
+      ops,
+      ...(peerKeys ? { peerPort: { listen: '127.0.0.1:0', lendSlots: options.servers * options.slots, peers: [{ name: 'box-a', keyFile: peerKeys.other }] } } : {}),
+    };
+    const configFile = join(scratch.dir, `${boxB.router}.json`);
+    writeFileSync(configFile, JSON.stringify(boxB, null, 2));
+    routers.push(new Router(loadConfig(configFile), log.child({ box: boxB.router })));
+    routers[0]!.start();
+    if (peerKeys) {
+      const peerPort = await routers[0]!.peerPortNumber();
+      const boxA = { router: 'box-a', lines: linesOf('a'), servers: [{ name: 'box-b', tcp: `127.0.0.1:${peerPort}`, slots: options.servers * options.slots, keyFile: peerKeys.router }], ops };
+      const fileA = join(scratch.dir, 'box-a.json');
+      writeFileSync(fileA, JSON.stringify(boxA, null, 2));
+      routers.push(new Router(loadConfig(fileA), log.child({ box: 'box-a' })));
+      routers[1]!.start();
+    }
     const waits: number[] = [];
     const roundTrips: number[] = [];
     const routerErrors = new Counter<string>();
     const served = new Counter<string>();
-    router.onNote((n) => {
-      if (n.event === 'dispatched') {
-        waits.push(n.waitMs);
-        served.add(n.server);
-      } else if (n.event === 'answered') {
-        roundTrips.push(n.totalMs);
-        if (n.outcome !== 'ok') routerErrors.add(n.outcome);
-      } else if (n.event === 'rejected') {
-        routerErrors.add(n.code);
-      }
-    });
-    router.start();
-    await waitUntil(() => [...router!.status().lineStates.values()].every((s) => s === 'open') && router!.status().servers.every((s) => s.available) && router!.status().servers.length === options.servers, 10_000);
+    for (const router of routers) {
+      router.onNote((n) => {
+        if (n.event === 'dispatched') {
+          waits.push(n.waitMs);
+          served.add(n.server);
+        } else if (n.event === 'answered' && !n.line.startsWith('peer:')) {
+          roundTrips.push(n.totalMs);
+          if (n.outcome !== 'ok') routerErrors.add(n.outcome);
+        } else if (n.event === 'rejected') {
+          routerErrors.add(n.code);
+        }
+      });
+    }
+    await waitUntil(
+      () =>
+        routers.every((r) => {
+          const status = r.status();
+          return [...status.lineStates.values()].every((s) => s === 'open') && status.servers.length === status.linkStates.size && status.servers.every((s) => s.available);
+        }),
+      10_000,
+    );
 
-    names.forEach((name, i) =>
+    lines.forEach(({ name }, i) =>
       stations.push(new SimStation({ name, path: pairs.get(name)!.peerPath, chipMs: options.chipMs, retransmitMs: options.retransmitMs, idBase: (i + 1) * 10_000_000 })),
     );
     // Every station opens at once, as when a machine is switched on.
     await Promise.all(stations.map((s) => s.start()));
     const started = Date.now();
     const ticker = setInterval(() => {
-      const status = router!.status();
+      const status = routers.map((r) => r.status());
       onProgress({
         elapsedS: (Date.now() - started) / 1000,
         cards: stations.reduce((n, s) => n + s.cards, 0),
         requests: stations.reduce((n, s) => n + s.requests, 0),
-        queued: [...status.queued.values()].reduce((a, b) => a + b, 0),
-        servers: status.servers.map((s) => ({ name: s.name, busy: s.busy, slots: s.slots })),
+        queued: status.reduce((n, st) => n + [...st.queued.values()].reduce((a, b) => a + b, 0), 0),
+        servers: status[0]!.servers.map((s) => ({ name: s.name, busy: s.busy, slots: s.slots })),
       });
     }, 1000);
     await new Promise((r) => setTimeout(r, options.seconds * 1000));
     clearInterval(ticker);
     const elapsedS = (Date.now() - started) / 1000;
     await Promise.all(stations.map((s) => s.stop()));
-    return { options, configFile, elapsedS, stations, waitsMs: waits, roundTripsMs: roundTrips, routerErrors, served };
+    return { options, elapsedS, stations, boxOf: new Map(lines.map((l) => [l.name, l.box])), waitsMs: waits, roundTripsMs: roundTrips, routerErrors, served };
   } finally {
-    router?.stop();
+    for (const router of routers.reverse()) router.stop();
     for (const ds of servers) await ds.close();
     for (const p of pairs.values()) await p.kill();
     scratch.remove();

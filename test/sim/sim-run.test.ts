@@ -29,4 +29,19 @@ test('a 2 s run of 2 machines x 3 stations personalizes cards with no wrong answ
   assert.match(report, /m2\s+\d+%\s+\d+%\s+\d+%/);
 });
 
+
+test('two cascaded boxes: stations on the box without servers personalize cards through the other', async () => {
+  const result = await runSimulation(
+    { ...DEFAULT_SIM, boxes: 2, machines: 2, stationsPerMachine: 2, seconds: 2, serviceTime: { kind: 'exp', meanMs: 5 } },
+    silentLogger,
+    () => {},
+  );
+  const onA = result.stations.filter((s) => result.boxOf.get(s.name) === 'a');
+  assert.is(onA.length, 2);
+  assert.ok(onA.every((s) => s.cards > 0), 'box A stations finished cards');
+  assert.ok(result.served.get('box-b') > 0, 'box A sent work to box B');
+  assert.is(result.stations.reduce((n, s) => n + s.foreign, 0), 0);
+  assert.match(formatReport(result), /on box A\s+\d+\s+\(2 stations, served through box B\)/);
+});
+
 test.run();
