@@ -10,7 +10,9 @@ import { seededRandom, type Random } from '../util/random.js';
 import { DEFAULT_MAX_BODY } from '../wire/frame.js';
 import { AcceptedLink, type AcceptSecurity, type Work } from '../links/accepted-link.js';
 import type { LinkKeys } from '../keys/link-key-file.js';
-import { REFERENCE_OPS, type OpHandler, type OpResult } from './ops.js';
+import { REFERENCE_OPS } from './ops/echo.js';
+import type { OpHandler, OpResult } from './ops/op.js';
+import { KeyUnavailableError, type KeyStore } from './crypto/key-store.js';
 import { sampleServiceMs, type ServiceTime } from './service-time.js';
 
 /** The routers a data server accepts: by key file (sealed), or anyone on loopback (plaintext, tests). */
@@ -22,9 +24,21 @@ export interface DataServerOptions {
   readonly slots: number;
   readonly serviceTime: ServiceTime;
   readonly ops?: ReadonlyMap<string, OpHandler>;
+  /** The store behind the cryptographic ops: while it cannot serve, the server announces 0 slots. */
+  readonly keyStore?: KeyStore & { available?(): Promise<boolean> };
+  /** Where each answered op is recorded (the audit trail). */
+  readonly audit?: AuditSink;
   readonly seed?: number;
   readonly log: Logger;
 }
+
+/** One record per answered op: who asked, what, about which card and key, and how it ended. Never key material. */
+export interface AuditSink {
+  append(entry: { station: string; op: string; csn?: Uint8Array; keyId?: string; outcome: string }): void;
+}
+
+/** How often a server whose key store failed checks whether it is back. */
+const KEY_STORE_PROBE_MS = 1_000;
 
 /** One router's connection: its own slots, queue and timers. */
 class Session {
@@ -58,7 +72,7 @@ class Session {
   }
 
   announce(): void {
-    this.link.send({ t: 'ready', slots: this.server.slots, ops: this.server.opNames() });
+    this.link.send({ t: 'ready', slots: this.server.announcedSlots, ops: this.server.opNames() });
   }
 
   close(): void {
@@ -66,17 +80,18 @@ class Session {
   }
 
   startWaiting(): void {
-    while (this.active < this.server.slots && this.waiting.length > 0) this.start(this.waiting.shift()!);
+    while (this.active < this.server.announcedSlots && this.waiting.length > 0) this.start(this.waiting.shift()!);
   }
 
   private start(work: Work): void {
     this.active++;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.active--;
-      const result = this.server.execute(work);
-      this.link.send(result.ok ? { t: 'res', id: work.id, ok: true, body: result.body } : { t: 'res', id: work.id, ok: false, err: result.err });
-      this.startWaiting();
+      void this.server.execute(work).then((result) => {
+        this.active--;
+        this.link.send(result.ok ? { t: 'res', id: work.id, ok: true, body: result.body } : { t: 'res', id: work.id, ok: false, err: result.err });
+        this.startWaiting();
+      });
     }, this.server.serviceMs());
     this.timers.add(timer);
   }
@@ -90,6 +105,9 @@ export class DataServer {
   private readonly random: Random;
   private readonly sessions = new Set<Session>();
   private tcp: Server | undefined;
+  private keysAvailable = true;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   readonly security: DataServerSecurity;
 
@@ -114,12 +132,69 @@ export class DataServer {
     return sampleServiceMs(this.options.serviceTime, this.random);
   }
 
-  execute(work: Work): OpResult {
+  /** Slots offered now: none while the key store cannot serve (PROTOCOL.md 2.2, `slots` 0 = drain). */
+  get announcedSlots(): number {
+    return this.keysAvailable ? this.slots : 0;
+  }
+
+  async execute(work: Work): Promise<OpResult> {
     const handler = this.ops.get(work.op);
     this.options.log.debug('dataserver.execute', { op: work.op, id: work.id, station: work.station });
-    if (!handler) return { ok: false, err: { code: 'unknown-op', msg: `op '${work.op}' is not served here` } };
-    this.executions.set(work.op, (this.executions.get(work.op) ?? 0) + 1);
-    return handler(work.body, { op: work.op, station: work.station });
+    let result: OpResult;
+    if (!handler) {
+      result = { ok: false, err: { code: 'unknown-op', msg: `op '${work.op}' is not served here` } };
+    } else {
+      this.executions.set(work.op, (this.executions.get(work.op) ?? 0) + 1);
+      try {
+        result = await handler(work.body, { op: work.op, station: work.station });
+      } catch (e) {
+        // An op that fails unexpectedly still answers: the router is owed exactly one res.
+        this.options.log.error('dataserver.op-failed', { op: work.op, error: e instanceof KeyUnavailableError ? e.message : (e as Error).name });
+        result = { ok: false, err: { code: e instanceof KeyUnavailableError ? 'key-unavailable' : 'internal', msg: `op '${work.op}' failed` } };
+      }
+    }
+    if (!result.ok && result.err.code === 'key-unavailable') this.keysLost(result.err.msg);
+    this.options.audit?.append({
+      station: work.station,
+      op: work.op,
+      ...(result.audit?.csn ? { csn: result.audit.csn } : {}),
+      ...(result.audit?.keyId ? { keyId: result.audit.keyId } : {}),
+      outcome: result.ok ? 'ok' : result.err.code,
+    });
+    return result;
+  }
+
+  /** The key store failed: stop taking work (ready with 0 slots) until a probe finds it back. */
+  private keysLost(why: string): void {
+    if (!this.keysAvailable) return;
+    this.keysAvailable = false;
+    this.options.log.error('dataserver.keys-unavailable', { why, slots: 0 });
+    this.announceAll();
+    const probe = async (): Promise<void> => {
+      const store = this.options.keyStore;
+      let back = false;
+      try {
+        back = store ? (store.available ? await store.available() : (await store.issuerPublicKey(), true)) : true;
+      } catch {
+        back = false;
+      }
+      if (this.closed) return;
+      if (!back) {
+        this.probeTimer = setTimeout(() => void probe(), KEY_STORE_PROBE_MS);
+        return;
+      }
+      this.keysAvailable = true;
+      this.options.log.info('dataserver.keys-available', { slots: this.slots });
+      this.announceAll();
+    };
+    this.probeTimer = setTimeout(() => void probe(), KEY_STORE_PROBE_MS);
+  }
+
+  private announceAll(): void {
+    for (const s of this.sessions) {
+      s.announce();
+      s.startWaiting();
+    }
   }
 
   /** Listens on TCP; resolves with the port (0 picks a free one). */
@@ -156,10 +231,7 @@ export class DataServer {
   /** Announces a new slot count to every router (`ready` again, 2.2). */
   setSlots(slots: number): void {
     this.slots = slots;
-    for (const s of this.sessions) {
-      s.announce();
-      s.startWaiting();
-    }
+    this.announceAll();
   }
 
   /** Drops every connection at once, mid-request, as a crash would; keeps listening. */
@@ -168,6 +240,8 @@ export class DataServer {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.probeTimer);
     this.dropConnections();
     const tcp = this.tcp;
     this.tcp = undefined;

@@ -4,7 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeCbor } from '../../src/wire/cbor.js';
-import { REFERENCE_OPS, type OpHandler } from '../../src/dataserver/ops.js';
+import { REFERENCE_OPS } from '../../src/dataserver/ops/echo.js';
+import type { OpHandler } from '../../src/dataserver/ops/op.js';
 import { Site } from '../support/site.js';
 import { sleep, waitFor } from '../support/wait.js';
 

@@ -8,7 +8,8 @@ import { DataServer, type DataServerSecurity } from '../../src/dataserver/datase
 import { loadLinkKeys, writeKeyPair } from '../../src/keys/link-key-file.js';
 import { TamperProxy } from './tamper-proxy.js';
 import type { ServiceTime } from '../../src/dataserver/service-time.js';
-import type { OpHandler } from '../../src/dataserver/ops.js';
+import type { OpHandler } from '../../src/dataserver/ops/op.js';
+import type { KeyStore } from '../../src/dataserver/crypto/key-store.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 import { Router } from '../../src/router/router.js';
 import { PtyPair, ptyPairs, scratchDir } from '../../src/sim/pty-pair.js';
@@ -17,7 +18,15 @@ import { waitFor } from './wait.js';
 
 export interface SiteOptions {
   lines?: readonly { name: string; protocol?: 'native' | 'ascii'; maxOutstanding?: number }[];
-  servers?: readonly { name: string; slots: number; serviceTime?: ServiceTime; ops?: ReadonlyMap<string, OpHandler>; link?: 'tcp' | 'serial'; proxy?: boolean }[];
+  servers?: readonly {
+    name: string;
+    slots: number;
+    serviceTime?: ServiceTime;
+    ops?: ReadonlyMap<string, OpHandler>;
+    keyStore?: KeyStore;
+    link?: 'tcp' | 'serial';
+    proxy?: boolean;
+  }[];
   /** How many servers must be available before the site counts as started (default: all). */
   expectServers?: number;
   /** Seal every server link with a fresh key pair (PROTOCOL.md 3). */
@@ -69,7 +78,7 @@ export class Site {
         this.keyFiles.set(s.name, files);
         security = { kind: 'sealed', candidates: [{ keyFile: files.server, keys: loadLinkKeys(files.server) }] };
       }
-      const ds = new DataServer({ name: s.name, slots: s.slots, serviceTime: s.serviceTime ?? { kind: 'fixed', ms: 5 }, ops: s.ops, security, seed: 1, log: this.log.child({ ds: s.name }) });
+      const ds = new DataServer({ name: s.name, slots: s.slots, serviceTime: s.serviceTime ?? { kind: 'fixed', ms: 5 }, ops: s.ops, keyStore: s.keyStore, security, seed: 1, log: this.log.child({ ds: s.name }) });
       if (s.link === 'serial') {
         await ds.openSerial({ path: this.pairs.get(`server-${s.name}`)!.peerPath, baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false });
       } else {
