@@ -6,11 +6,12 @@ import { encodeMessage, type Answer, type ErrorInfo, type RawBody } from '../wir
 import { UINT32_MAX } from '../wire/fields.js';
 import { AnswerCache } from './answer-cache.js';
 import { fingerprint, type Request } from './request.js';
+import { ArrivalQueue } from './arrival-queue.js';
+import { OVERDUE_GRACE_MS, ServerTable } from './server-table.js';
 import type { Effect, LineOptions, OpPolicy, RouterErrorCode, Snapshot } from './types.js';
 
 const UINT32_SPAN = 2 ** 32;
-/** How long past a request's ttl a server may still answer before its link is reset. */
-export const OVERDUE_GRACE_MS = 5_000;
+export { OVERDUE_GRACE_MS };
 
 interface LineState {
   readonly name: string;
@@ -19,20 +20,6 @@ interface LineState {
   /** Requests the station may still be told about, by id. */
   readonly inFlight: Map<number, Request>;
   readonly cache: AnswerCache;
-}
-
-/** connected (link open, no `ready` yet) -> ready; any -> gone when the link drops. */
-type ServerPhase = 'connected' | 'ready';
-
-interface ServerState {
-  readonly name: string;
-  phase: ServerPhase;
-  /** Gets no new work (its link wants a fresh handshake); finishes what it holds. */
-  draining: boolean;
-  slots: number;
-  ops: ReadonlySet<string>;
-  /** By the id the router chose for the server; answered requests stay until the server answers, holding their slot. */
-  readonly held: Map<number, Request>;
 }
 
 export interface DispatcherOptions {
@@ -51,10 +38,9 @@ export interface DispatcherOptions {
 
 export class Dispatcher {
   private readonly lines = new Map<string, LineState>();
-  private readonly servers = new Map<string, ServerState>();
+  private readonly servers = new ServerTable();
   private readonly policies: Map<string, OpPolicy>;
-  /** Arrival-ordered (by seq): FCFS per op and across ops sharing a server. */
-  private readonly queue: Request[] = [];
+  private readonly queue = new ArrivalQueue();
   /** Per op: since when no server has been available for it (undefined while one is). */
   private readonly unavailableSince = new Map<string, number>();
   private seq = 0;
@@ -174,7 +160,7 @@ export class Dispatcher {
   serverConnected(name: string, now: number): Effect[] {
     // A link reports down before it reconnects; if it ever did not, settle the old connection first.
     const effects = this.servers.has(name) ? this.serverDown(name, now) : [];
-    this.servers.set(name, { name, phase: 'connected', draining: false, slots: 0, ops: new Set(), held: new Map() });
+    this.servers.add(name);
     return effects;
   }
 
@@ -220,10 +206,10 @@ export class Dispatcher {
         // The station forgot it (hello, id reused): nobody is waiting for it any more.
         req.state = 'answered';
         effects.push(note({ event: 'dropped', line: req.line, id: req.id, op: req.op, why: 'forgotten' }));
-      } else if (this.policies.get(req.op)?.retry && this.otherServerServes(req)) {
+      } else if (this.policies.get(req.op)?.retry && this.servers.anotherServes(req)) {
         req.excluded.add(name);
         req.state = 'queued';
-        this.requeue(req);
+        this.queue.reinsert(req);
         effects.push(note({ event: 'requeued', line: req.line, id: req.id, op: req.op, server: name }));
       } else {
         const why = this.policies.get(req.op)?.retry ? 'and no other server serves its op' : 'and its op may not be retried';
@@ -257,14 +243,8 @@ export class Dispatcher {
 
   /** When `tick` (or `overdueServers`) next has work, for the edge's one timer. */
   nextDeadline(): number | undefined {
-    let next: number | undefined;
+    let next = this.servers.nextOverdueAt();
     for (const req of this.pending()) if (next === undefined || req.deadline < next) next = req.deadline;
-    for (const s of this.servers.values()) {
-      for (const req of s.held.values()) {
-        const overdueAt = req.deadline + OVERDUE_GRACE_MS;
-        if (next === undefined || overdueAt < next) next = overdueAt;
-      }
-    }
     return next;
   }
 
@@ -274,16 +254,7 @@ export class Dispatcher {
    * good, so the edge resets their links, which settles what they hold.
    */
   overdueServers(now: number): string[] {
-    const names: string[] = [];
-    for (const s of this.servers.values()) {
-      for (const req of s.held.values()) {
-        if (req.deadline + OVERDUE_GRACE_MS <= now) {
-          names.push(s.name);
-          break;
-        }
-      }
-    }
-    return names;
+    return this.servers.overdue(now);
   }
 
   isKnownOp(op: string): boolean {
@@ -291,13 +262,11 @@ export class Dispatcher {
   }
 
   snapshot(): Snapshot {
-    const queued = new Map<string, number>();
-    for (const req of this.queue) queued.set(req.op, (queued.get(req.op) ?? 0) + 1);
     return {
-      queued,
+      queued: this.queue.countByOp(),
       servers: [...this.servers.values()].map((s) => ({
         name: s.name,
-        available: this.canTakeWork(s),
+        available: ServerTable.takesWork(s),
         slots: s.slots,
         busy: s.held.size,
         ops: [...s.ops],
@@ -333,7 +302,7 @@ export class Dispatcher {
 
   /** The one place a request gets its answer: exactly once, cached, sent if the line can hear it. */
   private finish(req: Request, answer: Answer, now: number): Effect[] {
-    if (req.state === 'queued') this.unqueue(req);
+    if (req.state === 'queued') this.queue.remove(req);
     req.state = 'answered';
     if (!req.owned) return [];
     const line = this.line(req.line);
@@ -357,7 +326,7 @@ export class Dispatcher {
     req.owned = false;
     line.inFlight.delete(req.id);
     if (req.state === 'queued') {
-      this.unqueue(req);
+      this.queue.remove(req);
       req.state = 'answered';
     }
     return [note({ event: 'dropped', line: line.name, id: req.id, op: req.op, why: 'id-reused' })];
@@ -372,7 +341,7 @@ export class Dispatcher {
     const effects: Effect[] = [];
     for (const req of [...line.inFlight.values()]) {
       if (req.state !== 'queued') continue;
-      this.unqueue(req);
+      this.queue.remove(req);
       req.state = 'answered';
       req.owned = false;
       line.inFlight.delete(req.id);
@@ -381,26 +350,8 @@ export class Dispatcher {
     return effects;
   }
 
-  private unqueue(req: Request): void {
-    const at = this.queue.indexOf(req);
-    if (at >= 0) this.queue.splice(at, 1);
-  }
-
-  /** A retried request keeps its place by arrival, ahead of later ones. */
-  private requeue(req: Request): void {
-    let at = this.queue.length;
-    while (at > 0 && this.queue[at - 1]!.seq > req.seq) at--;
-    this.queue.splice(at, 0, req);
-  }
-
   private queuedAhead(req: Request): number {
-    if (req.state !== 'queued') return 0;
-    let ahead = 0;
-    for (const other of this.queue) {
-      if (other === req) break;
-      if (other.op === req.op) ahead++;
-    }
-    return ahead;
+    return req.state === 'queued' ? this.queue.aheadOf(req) : 0;
   }
 
   /**
@@ -412,19 +363,19 @@ export class Dispatcher {
   private pump(now: number): Effect[] {
     const effects: Effect[] = [];
     for (let i = 0; i < this.queue.length; ) {
-      if (!this.anyFreeSlot()) break;
-      const req = this.queue[i]!;
+      if (!this.servers.anyFreeSlot()) break;
+      const req = this.queue.at(i);
       if (req.deadline <= now) {
         // 2.1 rule 5: never sent once its ttl has run out, even if the timer is late.
         effects.push(...this.expire(req, now)); // unqueues it: the same index is the next request
         continue;
       }
-      const server = this.pickServer(req);
+      const server = this.servers.pick(req);
       if (!server) {
         i++;
         continue;
       }
-      this.queue.splice(i, 1);
+      this.queue.removeAt(i);
       const serverId = this.nextServerId;
       this.nextServerId = (this.nextServerId + 1) % UINT32_SPAN;
       req.state = 'at-server';
@@ -442,40 +393,10 @@ export class Dispatcher {
     return effects;
   }
 
-  /** 2.2 rule 3: a retried request goes to another server, never back to one that failed it. */
-  private otherServerServes(req: Request): boolean {
-    for (const s of this.servers.values()) if (s.phase === 'ready' && s.ops.has(req.op) && !req.excluded.has(s.name)) return true;
-    return false;
-  }
-
-  private canTakeWork(s: ServerState): boolean {
-    return s.phase === 'ready' && !s.draining;
-  }
-
-  private anyFreeSlot(): boolean {
-    for (const s of this.servers.values()) if (this.canTakeWork(s) && s.held.size < s.slots) return true;
-    return false;
-  }
-
-  private pickServer(req: Request): ServerState | undefined {
-    let best: ServerState | undefined;
-    let bestLoad = Infinity;
-    for (const s of this.servers.values()) {
-      if (!this.canTakeWork(s) || s.held.size >= s.slots || !s.ops.has(req.op) || req.excluded.has(s.name)) continue;
-      const load = s.held.size / s.slots;
-      if (load < bestLoad) {
-        best = s;
-        bestLoad = load;
-      }
-    }
-    return best;
-  }
-
   /** `no-server` needs to know, per op, since when no server could take it. */
   private updateAvailability(now: number): void {
     for (const op of this.policies.keys()) {
-      const available = [...this.servers.values()].some((s) => this.canTakeWork(s) && s.slots > 0 && s.ops.has(op));
-      if (available) this.unavailableSince.delete(op);
+      if (this.servers.availableFor(op)) this.unavailableSince.delete(op);
       else if (!this.unavailableSince.has(op)) this.unavailableSince.set(op, now);
     }
   }

@@ -1,0 +1,109 @@
+// The servers the dispatcher may send work to, their slots and what each
+// holds (PROTOCOL.md 2.2). Pure state; the dispatcher decides what to do.
+import type { Request } from './request.js';
+
+/** connected (link open, no `ready` yet) -> ready; gone when the link drops. */
+export type ServerPhase = 'connected' | 'ready';
+
+export interface ServerState {
+  readonly name: string;
+  phase: ServerPhase;
+  /** Gets no new work (its link wants a fresh handshake); finishes what it holds. */
+  draining: boolean;
+  slots: number;
+  ops: ReadonlySet<string>;
+  /** By the id the router chose for the server; answered requests stay until the server answers, holding their slot. */
+  readonly held: Map<number, Request>;
+}
+
+/** How long past a request's ttl a server may still answer before its link is reset. */
+export const OVERDUE_GRACE_MS = 5_000;
+
+export class ServerTable {
+  private readonly servers = new Map<string, ServerState>();
+
+  has(name: string): boolean {
+    return this.servers.has(name);
+  }
+
+  get(name: string): ServerState | undefined {
+    return this.servers.get(name);
+  }
+
+  add(name: string): ServerState {
+    const server: ServerState = { name, phase: 'connected', draining: false, slots: 0, ops: new Set(), held: new Map() };
+    this.servers.set(name, server);
+    return server;
+  }
+
+  delete(name: string): void {
+    this.servers.delete(name);
+  }
+
+  values(): IterableIterator<ServerState> {
+    return this.servers.values();
+  }
+
+  /** Ready and not draining. */
+  static takesWork(s: ServerState): boolean {
+    return s.phase === 'ready' && !s.draining;
+  }
+
+  anyFreeSlot(): boolean {
+    for (const s of this.servers.values()) if (ServerTable.takesWork(s) && s.held.size < s.slots) return true;
+    return false;
+  }
+
+  /** The least busy server (by share of its slots) that serves the op, has a free slot and never failed this request. */
+  pick(req: Request): ServerState | undefined {
+    let best: ServerState | undefined;
+    let bestLoad = Infinity;
+    for (const s of this.servers.values()) {
+      if (!ServerTable.takesWork(s) || s.held.size >= s.slots || !s.ops.has(req.op) || req.excluded.has(s.name)) continue;
+      const load = s.held.size / s.slots;
+      if (load < bestLoad) {
+        best = s;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  /** 2.2 rule 3: a retried request goes to another server, never back to one that failed it. */
+  anotherServes(req: Request): boolean {
+    for (const s of this.servers.values()) if (s.phase === 'ready' && s.ops.has(req.op) && !req.excluded.has(s.name)) return true;
+    return false;
+  }
+
+  /** Whether some server could take work of this op now (for `no-server`). */
+  availableFor(op: string): boolean {
+    for (const s of this.servers.values()) if (ServerTable.takesWork(s) && s.slots > 0 && s.ops.has(op)) return true;
+    return false;
+  }
+
+  /** Servers still holding a request OVERDUE_GRACE_MS past its ttl. */
+  overdue(now: number): string[] {
+    const names: string[] = [];
+    for (const s of this.servers.values()) {
+      for (const req of s.held.values()) {
+        if (req.deadline + OVERDUE_GRACE_MS <= now) {
+          names.push(s.name);
+          break;
+        }
+      }
+    }
+    return names;
+  }
+
+  /** When the next held request becomes overdue. */
+  nextOverdueAt(): number | undefined {
+    let next: number | undefined;
+    for (const s of this.servers.values()) {
+      for (const req of s.held.values()) {
+        const at = req.deadline + OVERDUE_GRACE_MS;
+        if (next === undefined || at < next) next = at;
+      }
+    }
+    return next;
+  }
+}
