@@ -9,6 +9,8 @@ import { encodeCbor } from '../../src/wire/cbor.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeMessage } from '../../src/wire/messages.js';
 import { NativeCodec } from '../../src/wire/station-codec.js';
+import { exampleContexts } from '../../src/secure/worked-example.js';
+import { SecureSession } from '../../src/secure/session.js';
 
 function rate(label: string, n: number, body: () => void): void {
   body(); // warm up
@@ -25,6 +27,12 @@ console.log(`persomux bench (node ${process.version}, ${frame.length}-byte reque
 rate('encode a request frame (CBOR + CRC + COBS)', 200_000, () => encodeFrame(encodeMessage({ t: 'req', id: 12345, op: 'session-keys', body })));
 rate('decode a request frame (reader + parse)', 200_000, () => codec.push(frame));
 
+const contexts = exampleContexts();
+const router = new SecureSession(contexts.router);
+const server = new SecureSession(contexts.server);
+const plaintext = encodeMessage({ t: 'req', id: 12345, op: 'session-keys', body, station: 'box-1/m1-s1', ttl: 5000 });
+rate('seal + open a request (OSCORE, AES-CCM-16-64-128)', 100_000, () => server.unseal(router.seal(plaintext)));
+
 const d = new Dispatcher({ ops: new Map([['echo', { ttlMs: 10_000, retry: true }]]), defaultPolicy: { ttlMs: 10_000, retry: false }, routerName: 'b', startedAt: 0, maxServerBody: 4096, maxTtlMs: 3_600_000 });
 for (let i = 0; i < 24; i++) {
   d.addLine(`l${i}`, { maxOutstanding: 8 });
@@ -40,7 +48,7 @@ rate('dispatcher: request -> server -> answer (24 lines)', 200_000, () => {
   for (const e of out) if (e.kind === 'to-server' && e.msg.t === 'req') d.serverAnswer('s', e.msg.id, { ok: true, body }, now);
 });
 
-console.log('\nEnd to end: 24 stations on socat ptys, 2 in-process data servers x 4 slots, no service time, 10 s ...');
+console.log('\nEnd to end: 24 stations on socat ptys, 2 in-process data servers x 4 slots over sealed links, no service time, 10 s ...');
 const mem0 = process.memoryUsage().rss;
 const r = await runSimulation({ ...DEFAULT_SIM, seconds: 10, serviceTime: { kind: 'fixed', ms: 0 }, chipMs: 0 }, silentLogger, () => {});
 const requests = r.stations.reduce((n, s) => n + s.requests, 0);
