@@ -3,13 +3,14 @@ import { describeServiceTime } from '../dataserver/service-time.js';
 import type { Progress, SimResult } from './sim.js';
 import { stationName } from './sim.js';
 import { percentile } from './stats.js';
+import { describeRejection, type RunRejection } from './card/rejections.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | undefined): string => (n === undefined ? '-' : `${n.toFixed(1)} ms`);
 
 export function progressLine(p: Progress, perHour: (cards: number, s: number) => number = cardsPerHour): string {
   const servers = p.servers.map((s) => `${s.name} ${s.busy}/${s.slots}`).join('  ');
-  return `t=${p.elapsedS.toFixed(0).padStart(3)}s  cards ${int(p.cards).padStart(6)} (${int(perHour(p.cards, p.elapsedS))}/h)  requests ${int(p.requests).padStart(7)}  queue ${String(p.queued).padStart(3)}  busy slots: ${servers}`;
+  return `t=${p.elapsedS.toFixed(0).padStart(3)}s  cards ${int(p.cards).padStart(6)} (${int(perHour(p.cards, p.elapsedS))}/h)${p.rejected ? `  rejected ${int(p.rejected)}` : ''}  requests ${int(p.requests).padStart(7)}  queue ${String(p.queued).padStart(3)}  busy slots: ${servers}`;
 }
 
 export function cardsPerHour(cards: number, seconds: number): number {
@@ -25,6 +26,9 @@ export function formatReport(r: SimResult): string {
   const errors = new Map<string, number>();
   for (const s of r.stations) for (const [code, n] of s.errors.counts) errors.set(code, (errors.get(code) ?? 0) + n);
   const errorText = errors.size === 0 ? 'none' : [...errors].map(([c, n]) => `${c} ${int(n)}`).join(', ');
+  const rejected = new Map<RunRejection, number>();
+  for (const s of r.stations) for (const [reason, n] of s.rejected.counts) rejected.set(reason, (rejected.get(reason) ?? 0) + n);
+  const rejectedTotal = [...rejected.values()].reduce((a, b) => a + b, 0);
   const capacity = (o.servers * o.slots * 1000) / (o.serviceTime.kind === 'fixed' ? Math.max(o.serviceTime.ms, 0.001) : o.serviceTime.meanMs);
 
   const out: string[] = [];
@@ -39,6 +43,8 @@ export function formatReport(r: SimResult): string {
       out.push(`    on box ${box.toUpperCase()}           ${int(mine.reduce((n, s) => n + s.cards, 0))}   (${mine.length} stations${box === 'a' ? ', served through box B' : ''})`);
     }
   }
+  out.push(`  Cards rejected        ${int(rejectedTotal)}`);
+  for (const [reason, n] of [...rejected].sort((a, b) => b[1] - a[1])) out.push(`    ${int(n).padStart(6)}  ${reason}: ${describeRejection(reason)}`);
   out.push(`  Requests              ${int(requests)}   (${int(requests / r.elapsedS)}/s; the servers' capacity is ~${int(capacity)}/s)`);
   out.push(`  Wait for a server${o.boxes === 2 ? '*' : ' '}    p50 ${ms(percentile(r.waitsMs, 50))}   p95 ${ms(percentile(r.waitsMs, 95))}   p99 ${ms(percentile(r.waitsMs, 99))}`);
   out.push(`  Request to answer     p50 ${ms(percentile(r.roundTripsMs, 50))}   p95 ${ms(percentile(r.roundTripsMs, 95))}   p99 ${ms(percentile(r.roundTripsMs, 99))}`);

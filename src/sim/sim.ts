@@ -1,13 +1,20 @@
 // The simulated site: reference data servers on loopback TCP, station lines
 // on socat pseudo-terminals, and the real router between them, reading a real
 // configuration file written for the run.
-import { writeFileSync } from 'node:fs';
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { DataServer } from '../dataserver/dataserver.js';
 import type { ServiceTime } from '../dataserver/service-time.js';
 import type { Logger } from '../log/logger.js';
 import { Router } from '../router/router.js';
+import { createFileKeyStore, openFileKeyStore } from '../dataserver/crypto/file-key-store.js';
+import type { KeyStore } from '../dataserver/crypto/key-store.js';
+import { cryptoOps } from '../dataserver/ops/crypto-ops.js';
+import { REFERENCE_OPS } from '../dataserver/ops/echo.js';
+import { seededRandom } from '../util/random.js';
+import { manufactureCardFromMasters } from './card/virtual-card.js';
 import { loadLinkKeys, writeKeyPair } from '../keys/link-key-file.js';
 import { PtyPair, ptyPairs, scratchDir } from './pty-pair.js';
 import { SimStation } from './sim-station.js';
@@ -25,6 +32,10 @@ export interface SimOptions {
   readonly seed: number;
   /** 1: one router; 2: two cascaded routers, the servers on box B, half the machines on each. */
   readonly boxes: 1 | 2;
+  /** A data server (e.g. 'ds2') given a wrong master key (K-MAC), to show what the cards then do. */
+  readonly wrongKeyServer?: string;
+  /** Master key length of the simulated key store. */
+  readonly keyBits: 128 | 256;
 }
 
 export const DEFAULT_SIM: SimOptions = {
@@ -38,11 +49,13 @@ export const DEFAULT_SIM: SimOptions = {
   retransmitMs: 2_000,
   seed: 1,
   boxes: 1,
+  keyBits: 128,
 };
 
 export interface Progress {
   readonly elapsedS: number;
   readonly cards: number;
+  readonly rejected: number;
   readonly requests: number;
   readonly queued: number;
   readonly servers: readonly { name: string; busy: number; slots: number }[];
@@ -75,6 +88,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
   let pairs = new Map<string, PtyPair>();
   const routers: Router[] = [];
   const stations: SimStation[] = [];
+  const keyStores: KeyStore[] = [];
   try {
     // Every link of the site is sealed (PROTOCOL.md 3), each with its own key pair.
     const keyPair = (name: string): { router: string; other: string } => {
@@ -82,13 +96,29 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
       writeKeyPair(files.router, files.other, Buffer.of(1), Buffer.of(2));
       return files;
     };
+    // The master keys: the chip maker diversified every card's keys from them, and the data servers hold them.
+    const keyFile = join(scratch.dir, 'master-keys.json');
+    const keyStore = await createFileKeyStore(keyFile, options.keyBits);
+    keyStores.push(keyStore);
+    const masters = JSON.parse(readFileSync(keyFile, 'utf8')) as Record<string, string>;
+    const issuerPublicKey = createPublicKey({ key: (await keyStore.issuerPublicKey()).spki, format: 'der', type: 'spki' });
     const serverEntries: object[] = [];
     for (let i = 1; i <= options.servers; i++) {
       const keys = keyPair(`ds${i}`);
+      let store = keyStore;
+      if (options.wrongKeyServer === `ds${i}`) {
+        // The same keys but a wrong masterMac: what a mistyped key ceremony would give.
+        const wrongFile = join(scratch.dir, `master-keys-ds${i}.json`);
+        writeFileSync(wrongFile, JSON.stringify({ ...masters, masterMac: randomBytes(options.keyBits / 8).toString('hex') }), { mode: 0o600 });
+        store = await openFileKeyStore(wrongFile);
+        keyStores.push(store);
+      }
       const ds = new DataServer({
         name: `ds${i}`,
         slots: options.slots,
         serviceTime: options.serviceTime,
+        ops: new Map([...REFERENCE_OPS, ...cryptoOps(store)]),
+        keyStore: store,
         security: { kind: 'sealed', candidates: [{ keyFile: keys.other, keys: loadLinkKeys(keys.other) }] },
         seed: options.seed + i,
         log: log.child({ ds: `ds${i}` }),
@@ -99,7 +129,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     }
     pairs = await ptyPairs(scratch.dir, lines.map((l) => l.name));
     const linesOf = (box: 'a' | 'b') => lines.filter((l) => l.box === box).map((l) => ({ name: l.name, path: pairs.get(l.name)!.routerPath }));
-    const ops = { echo: { ttlMs: 10_000, retry: true } };
+    const ops = Object.fromEntries(['echo', 'transport-key', 'session-keys', 'certificate', 'issuer-key'].map((op) => [op, { ttlMs: 10_000, retry: true }]));
     const peerKeys = options.boxes === 2 ? keyPair('peer') : undefined;
     const boxB = {
       router: options.boxes === 2 ? 'box-b' : 'sim-box',
@@ -146,9 +176,24 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
       10_000,
     );
 
-    lines.forEach(({ name }, i) =>
-      stations.push(new SimStation({ name, path: pairs.get(name)!.peerPath, chipMs: options.chipMs, retransmitMs: options.retransmitMs, idBase: (i + 1) * 10_000_000 })),
-    );
+    const hex = (k: string): Buffer => Buffer.from(masters[k]!, 'hex');
+    lines.forEach(({ name }, i) => {
+      const random = seededRandom(options.seed * 1000 + i);
+      const randomBytesOf = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
+      stations.push(
+        new SimStation({
+          name,
+          path: pairs.get(name)!.peerPath,
+          chipMs: options.chipMs,
+          retransmitMs: options.retransmitMs,
+          idBase: (i + 1) * 10_000_000,
+          stationNumber: i + 1,
+          random: randomBytesOf,
+          manufacture: (csn) =>
+            manufactureCardFromMasters({ csn, transportMasterKey: hex('transportMasterKey'), masterEnc: hex('masterEnc'), masterMac: hex('masterMac'), issuerPublicKey, random: randomBytesOf }),
+        }),
+      );
+    });
     // Every station opens at once, as when a machine is switched on.
     await Promise.all(stations.map((s) => s.start()));
     const started = Date.now();
@@ -157,6 +202,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
       onProgress({
         elapsedS: (Date.now() - started) / 1000,
         cards: stations.reduce((n, s) => n + s.cards, 0),
+        rejected: stations.reduce((n, s) => n + s.rejected.total, 0),
         requests: stations.reduce((n, s) => n + s.requests, 0),
         queued: status.reduce((n, st) => n + [...st.queued.values()].reduce((a, b) => a + b, 0), 0),
         servers: status[0]!.servers.map((s) => ({ name: s.name, busy: s.busy, slots: s.slots })),
@@ -170,6 +216,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
   } finally {
     for (const router of routers.reverse()) router.stop();
     for (const ds of servers) await ds.close();
+    for (const store of keyStores) await store.close();
     for (const p of pairs.values()) await p.kill();
     scratch.remove();
   }

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { silentLogger } from '../../src/log/logger.js';
 import { DEFAULT_SIM, runSimulation, type Progress } from '../../src/sim/sim.js';
 import { formatReport } from '../../src/sim/report.js';
-import { CARD_STEPS } from '../../src/sim/sim-station.js';
+import { CARD_FILES } from '../../src/sim/card/card-files.js';
 
 test('a 2 s run of 2 machines x 3 stations personalizes cards with no wrong answers', async () => {
   const progress: Progress[] = [];
@@ -19,13 +19,15 @@ test('a 2 s run of 2 machines x 3 stations personalizes cards with no wrong answ
   assert.is(result.stations.length, 6);
   assert.ok(cards > 0, 'cards were personalized');
   assert.ok(result.stations.every((s) => s.cards > 0), 'every station finished cards');
-  assert.ok(requests >= cards * CARD_STEPS.length);
+  assert.ok(requests >= cards * (2 + CARD_FILES.length), 'a card is a transport key, session keys and a certificate per file');
+  assert.is(result.stations.reduce((n, s) => n + s.rejected.total, 0), 0, 'no card rejected');
   assert.is(result.stations.reduce((n, s) => n + s.foreign, 0), 0);
   assert.is(result.waitsMs.length, result.served.total, 'one wait sample per dispatch');
   assert.ok(progress.length >= 1, 'progress was reported while running');
   const report = formatReport(result);
   assert.match(report, new RegExp(`Cards personalized\\s+${cards.toLocaleString('en-US')}\\b`));
   assert.match(report, /Errors by code\s+none/);
+  assert.match(report, /Cards rejected\s+0\n/);
   assert.match(report, /m2\s+\d+%\s+\d+%\s+\d+%/);
 });
 
@@ -42,6 +44,19 @@ test('two cascaded boxes: stations on the box without servers personalize cards 
   assert.ok(result.served.get('box-b') > 0, 'box A sent work to box B');
   assert.is(result.stations.reduce((n, s) => n + s.foreign, 0), 0);
   assert.match(formatReport(result), /on box A\s+\d+\s+\(2 stations, served through box B\)/);
+});
+
+test('a data server with a wrong master key: the cards it served are rejected, and the report says why', async () => {
+  const result = await runSimulation(
+    { ...DEFAULT_SIM, machines: 1, stationsPerMachine: 4, seconds: 2, servers: 2, wrongKeyServer: 'ds2', serviceTime: { kind: 'exp', meanMs: 5 } },
+    silentLogger,
+    () => {},
+  );
+  const rejected = result.stations.reduce((n, s) => n + s.rejected.get('card-cryptogram'), 0);
+  const personalized = result.stations.reduce((n, s) => n + s.cards, 0);
+  assert.ok(rejected > 0, 'cards rejected for the wrong key');
+  assert.ok(personalized > 0, 'cards served by the good server still personalized');
+  assert.match(formatReport(result), new RegExp(`${rejected}\\s+card-cryptogram: the server's card cryptogram differs from the chip's`));
 });
 
 test.run();
