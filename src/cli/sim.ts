@@ -8,8 +8,10 @@ import { command, help, parseOptions, positiveInt, UsageError } from './args.js'
 const HELP = `Usage: persomux sim [options]
 
 Runs a simulated site on this machine: stations on pseudo-terminals
-personalizing cards in a loop, reference data servers on loopback TCP, and
-the real router between them. Shows live progress, then a report.
+personalizing virtual cards in a loop (transport key, SCP03 session keys and
+mutual authentication, a certificate per file, all checked by the card),
+reference data servers on loopback TCP with a file key store, and the real
+router between them, over sealed links. Shows live progress, then a report.
 
   --seconds N        how long to run (default ${DEFAULT_SIM.seconds})
   --machines N       machines (default ${DEFAULT_SIM.machines})
@@ -18,11 +20,18 @@ the real router between them. Shows live progress, then a report.
   --slots N          slots per data server (default ${DEFAULT_SIM.slots})
   --service-time T   per request: MS fixed or exp:MS (default exp:${(DEFAULT_SIM.serviceTime as { meanMs: number }).meanMs})
   --chip-ms N        station's work on the chip between requests (default ${DEFAULT_SIM.chipMs})
+  --wrong-key dsN    give data server dsN a wrong master key (masterMac), to see
+                     the cards it serves rejected and why
+  --key-bits 128|256 master key length (default 128)
   --boxes 1|2        2: two cascaded routers, half the machines on each, the data
                      servers on box B, box A served through B's peer port (default 1)
   --quiet            no live progress
   --log-level L      router and server logs on stderr (default warn)
 `;
+
+function badKeyBits(value: string): never {
+  throw new UsageError(`--key-bits must be 128 or 256, got '${value}'`);
+}
 
 function parseBoxes(value: string | undefined): 1 | 2 {
   if (value === undefined || value === '1') return 1;
@@ -41,6 +50,8 @@ export function runSim(args: string[]): Promise<number> {
       'service-time': { type: 'string' },
       'chip-ms': { type: 'string' },
       boxes: { type: 'string' },
+      'wrong-key': { type: 'string' },
+      'key-bits': { type: 'string' },
       quiet: { type: 'boolean' },
       'log-level': { type: 'string' },
     });
@@ -57,7 +68,10 @@ export function runSim(args: string[]): Promise<number> {
       chipMs: positiveInt(o['chip-ms'], 'chip-ms', DEFAULT_SIM.chipMs, 0),
       serviceTime,
       boxes: parseBoxes(o.boxes),
+      keyBits: o['key-bits'] === '256' ? 256 : o['key-bits'] === undefined || o['key-bits'] === '128' ? 128 : badKeyBits(o['key-bits']),
+      ...(o['wrong-key'] ? { wrongKeyServer: o['wrong-key'] } : {}),
     };
+    if (options.wrongKeyServer && !/^ds[1-9]\d*$/.test(options.wrongKeyServer)) throw new UsageError(`--wrong-key names a data server, ds1 to ds${options.servers}`);
     const log = createLogger({ level: o['log-level'] ? parseLevel(o['log-level']) : 'warn' });
     const tty = process.stdout.isTTY;
     const lines = options.machines * options.stationsPerMachine;
