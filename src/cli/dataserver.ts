@@ -3,12 +3,18 @@ import { createLogger, parseLevel } from '../log/logger.js';
 import { DataServer, type DataServerSecurity } from '../dataserver/dataserver.js';
 import { KeyFileError, loadLinkKeys } from '../keys/link-key-file.js';
 import { describeServiceTime, parseServiceTime } from '../dataserver/service-time.js';
+import { KeyFileError as StoreFileError, openFileKeyStore } from '../dataserver/crypto/file-key-store.js';
+import type { KeyStore } from '../dataserver/crypto/key-store.js';
+import { cryptoOps } from '../dataserver/ops/crypto-ops.js';
+import { REFERENCE_OPS } from '../dataserver/ops/echo.js';
 import { command, help, parseOptions, positiveInt, UsageError } from './args.js';
 
 const HELP = `Usage: persomux dataserver (--key FILE ... | --insecure) [--listen HOST:PORT] [--serial PATH [--baud N]]
                            [--slots N] [--service-time MS | exp:MS] [--name NAME]
 
-Serves the reference ops (echo) to routers.
+Serves the reference ops to routers: echo, and with a key store transport-key,
+session-keys, certificate and issuer-key (PROTOCOL.md 5).
+  --keys FILE          a file key store ('persomux keystore create'), for development
   --key FILE           a link key file (from 'persomux keygen'): routers holding its
                        partner may connect, sealed (PROTOCOL.md 3); repeat for several routers
   --insecure           plaintext instead, for tests: only on a loopback address
@@ -29,6 +35,7 @@ export function runDataServer(args: string[]): Promise<number> {
       name: { type: 'string' },
       'log-level': { type: 'string' },
       key: { type: 'string', multiple: true },
+      keys: { type: 'string' },
       insecure: { type: 'boolean' },
     });
     if (o.help) return help(HELP);
@@ -50,7 +57,16 @@ export function runDataServer(args: string[]): Promise<number> {
       return 1;
     }
     const log = createLogger({ level: parseLevel(o['log-level']) });
-    const server = new DataServer({ name: o.name ?? 'dataserver', slots: positiveInt(o.slots, 'slots', 4, 0), serviceTime, security, log });
+    let keyStore: KeyStore | undefined;
+    try {
+      if (o.keys) keyStore = await openFileKeyStore(o.keys);
+    } catch (e) {
+      if (!(e instanceof StoreFileError)) throw e;
+      process.stderr.write(`persomux dataserver: ${e.message}\n`);
+      return 1;
+    }
+    const ops = new Map([...REFERENCE_OPS, ...(keyStore ? cryptoOps(keyStore) : [])]);
+    const server = new DataServer({ name: o.name ?? 'dataserver', slots: positiveInt(o.slots, 'slots', 4, 0), serviceTime, security, ops, ...(keyStore ? { keyStore } : {}), log });
     log.info('dataserver.start', { service: describeServiceTime(serviceTime) });
     await server.listen(host, Number(m[2]));
     if (o.serial) {
@@ -61,6 +77,7 @@ export function runDataServer(args: string[]): Promise<number> {
       process.once('SIGTERM', resolve);
     });
     await server.close();
+    await keyStore?.close();
     return 0;
   });
 }

@@ -4,6 +4,7 @@ import { runCheck, runRouter } from './run.js';
 import { runDataServer } from './dataserver.js';
 import { runSim } from './sim.js';
 import { runKeygen } from './keygen.js';
+import { runKeystore } from './keystore.js';
 
 const USAGE = `persomux: card-personalization router
 
@@ -15,6 +16,7 @@ Commands:
   dataserver  run a reference data server
   sim         run a simulated site (stations, router, data servers) on this machine
   keygen      write a matching pair of key files for a protected link
+  keystore    create a development key store file (master keys, issuer key)
 
 'persomux <command> --help' describes each command's options.
 `;
@@ -25,6 +27,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   dataserver: runDataServer,
   sim: runSim,
   keygen: runKeygen,
+  keystore: runKeystore,
 };
 
 async function main(argv: string[]): Promise<number> {

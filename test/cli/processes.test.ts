@@ -1,0 +1,90 @@
+// The commands as an operator runs them, as real processes: keygen and
+// keystore write their files, check validates, and `dataserver` and `run`
+// serve a station on a pty over a sealed link until SIGTERM.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ptyPairs, scratchDir, type PtyPair } from '../../src/sim/pty-pair.js';
+import { decodeCbor } from '../../src/wire/cbor.js';
+import { StationPeer } from '../support/station-peer.js';
+import { waitFor } from '../support/wait.js';
+
+const BIN = join(process.cwd(), 'bin/persomux');
+const scratch = scratchDir('cli');
+const children: ChildProcess[] = [];
+let pair: PtyPair;
+let station: StationPeer;
+const output = { ds: '', router: '' };
+
+function persomux(...args: string[]) {
+  return spawnSync(BIN, args, { cwd: scratch.dir, encoding: 'utf8' });
+}
+
+function start(name: keyof typeof output, ...args: string[]): ChildProcess {
+  const child = spawn(BIN, args, { cwd: scratch.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (c) => (output[name] += c));
+  child.stderr!.on('data', (c) => (output[name] += c));
+  children.push(child);
+  return child;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+test.after(async () => {
+  await station?.close();
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await pair?.kill();
+  scratch.remove();
+});
+
+test('keygen and keystore write their files; check validates and names mistakes', () => {
+  const keygen = persomux('keygen', '--router', 'router.key', '--server', 'server.key');
+  assert.is(keygen.status, 0, keygen.stderr);
+  const store = persomux('keystore', 'create', '--file', 'keys.json');
+  assert.is(store.status, 0, store.stderr);
+  assert.match(store.stdout, /wrote keys\.json \(mode 0600\): 128-bit master keys, issuer key [0-9a-f]{16}/);
+  writeFileSync(join(scratch.dir, 'bad.json'), JSON.stringify({ router: 'r', lines: [{ name: 'l', path: '/dev/x', parity: 'sometimes' }], servers: [{ name: 's', tcp: '10.0.0.9:1' }] }));
+  const bad = persomux('check', '--config', 'bad.json');
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /bad\.json: lines\[0\]\.parity: must be one of "none"/);
+  assert.match(bad.stderr, /bad\.json: servers\[0\]\.keyFile: is missing/);
+});
+
+test('dataserver and run serve a station over a sealed link, and stop on SIGTERM', async () => {
+  pair = (await ptyPairs(scratch.dir, ['m1-s1'])).get('m1-s1')!;
+  const port = await freePort();
+  const ds = start('ds', 'dataserver', '--listen', `127.0.0.1:${port}`, '--key', 'server.key', '--keys', 'keys.json', '--service-time', '1', '--slots', '2');
+  writeFileSync(
+    join(scratch.dir, 'router.json'),
+    JSON.stringify({ router: 'box-1', lines: [{ name: 'm1-s1', path: pair.routerPath }], servers: [{ name: 'hsm-a', tcp: `127.0.0.1:${port}`, keyFile: 'router.key', slots: 2 }], ops: { 'transport-key': { retry: true } } }),
+  );
+  const check = persomux('check', '--config', 'router.json');
+  assert.is(check.status, 0, check.stderr);
+  assert.match(check.stdout, /server hsm-a: 127\.0\.0\.1:\d+ \(sealed with .*router\.key/);
+  const router = start('router', 'run', '--config', 'router.json');
+  await waitFor('the server available to the router', () => /server\.available server=hsm-a slots=2/.test(output.router), 20_000);
+  station = await new StationPeer(pair.peerPath).open();
+  station.request(1, 'transport-key', { csn: Buffer.from('04a1b2c3', 'hex') });
+  const res = await station.answer(1);
+  assert.ok(res.ok, JSON.stringify(res));
+  if (res.ok) assert.is(((decodeCbor(res.body) as { key: Uint8Array }).key).length, 16);
+  for (const [name, child] of [['router', router], ['ds', ds]] as const) {
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
+    assert.is(code, 0, `${name} exit code; output:\n${output[name]}`);
+  }
+  assert.match(output.router, /info  router\.stop router=box-1/);
+  const keys = JSON.parse(readFileSync(join(scratch.dir, 'server.key'), 'utf8')) as { masterSecret: string };
+  assert.not.ok((output.router + output.ds).includes(keys.masterSecret.slice(0, 16)), 'no secret in the logs');
+});
+
+test.run();
