@@ -18,11 +18,16 @@ $(STAMP): package.json package-lock.json
 
 deps: $(STAMP)
 
-# Debian packages the tests need: socat makes the pseudo-terminal pairs.
+# Debian packages the tests need, installed once when missing: socat makes
+# the pseudo-terminal pairs; softhsm2 is the PKCS#11 token of the key store tests.
 sysdeps:
-	@command -v socat >/dev/null || { \
-	  echo "installing socat (Debian) for pseudo-terminal pairs"; \
-	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq socat >/dev/null; }
+	@missing=""; \
+	command -v socat >/dev/null || missing="$$missing socat"; \
+	command -v softhsm2-util >/dev/null || missing="$$missing softhsm2"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing (Debian):$$missing"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 run: deps sysdeps
 	bin/persomux sim --seconds 30

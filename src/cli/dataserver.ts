@@ -4,7 +4,9 @@ import { DataServer, type DataServerSecurity } from '../dataserver/dataserver.js
 import { KeyFileError, loadLinkKeys } from '../keys/link-key-file.js';
 import { describeServiceTime, parseServiceTime } from '../dataserver/service-time.js';
 import { KeyFileError as StoreFileError, openFileKeyStore } from '../dataserver/crypto/file-key-store.js';
-import type { KeyStore } from '../dataserver/crypto/key-store.js';
+import { KeyUnavailableError, type KeyStore } from '../dataserver/crypto/key-store.js';
+import { openPkcs11KeyStore } from '../dataserver/keystore/pkcs11-key-store.js';
+import { Pkcs11ConfigError } from '../dataserver/keystore/pkcs11-module.js';
 import { cryptoOps } from '../dataserver/ops/crypto-ops.js';
 import { REFERENCE_OPS } from '../dataserver/ops/echo.js';
 import { command, help, parseOptions, positiveInt, UsageError } from './args.js';
@@ -15,6 +17,9 @@ const HELP = `Usage: persomux dataserver (--key FILE ... | --insecure) [--listen
 Serves the reference ops to routers: echo, and with a key store transport-key,
 session-keys, certificate and issuer-key (PROTOCOL.md 5).
   --keys FILE          a file key store ('persomux keystore create'), for development
+  --token LABEL        or: a PKCS#11 token holding the keys ('persomux hsm init'), with
+  --pin-file FILE      its user PIN (a file only the server's user can read),
+  [--module PATH]      the PKCS#11 module (default SoftHSM2's), [--key-bits 128|256]
   --key FILE           a link key file (from 'persomux keygen'): routers holding its
                        partner may connect, sealed (PROTOCOL.md 3); repeat for several routers
   --insecure           plaintext instead, for tests: only on a loopback address
@@ -36,6 +41,10 @@ export function runDataServer(args: string[]): Promise<number> {
       'log-level': { type: 'string' },
       key: { type: 'string', multiple: true },
       keys: { type: 'string' },
+      token: { type: 'string' },
+      'pin-file': { type: 'string' },
+      module: { type: 'string' },
+      'key-bits': { type: 'string' },
       insecure: { type: 'boolean' },
     });
     if (o.help) return help(HELP);
@@ -57,17 +66,32 @@ export function runDataServer(args: string[]): Promise<number> {
       return 1;
     }
     const log = createLogger({ level: parseLevel(o['log-level']) });
-    let keyStore: KeyStore | undefined;
+    if (o.keys && o.token) throw new UsageError('--keys (a file) and --token (PKCS#11) exclude each other');
+    if (o.token && !o['pin-file']) throw new UsageError('--token needs --pin-file FILE');
+    const keyBits = o['key-bits'] === undefined ? undefined : o['key-bits'] === '128' ? 128 : o['key-bits'] === '256' ? 256 : undefined;
+    if (o['key-bits'] !== undefined && keyBits === undefined) throw new UsageError(`--key-bits must be 128 or 256, got '${o['key-bits']}'`);
+    let keyStore: (KeyStore & { available?(): Promise<boolean> }) | undefined;
     try {
       if (o.keys) keyStore = await openFileKeyStore(o.keys);
+      if (o.token) {
+        // The token may be absent at start: the server then announces 0 slots until it is back.
+        keyStore = await openPkcs11KeyStore({
+          tokenLabel: o.token,
+          pin: { file: o['pin-file']! },
+          waitForToken: true,
+          ...(o.module ? { modulePath: o.module } : {}),
+          ...(keyBits ? { keyBits } : {}),
+        });
+      }
     } catch (e) {
-      if (!(e instanceof StoreFileError)) throw e;
+      if (!(e instanceof StoreFileError || e instanceof Pkcs11ConfigError || e instanceof KeyUnavailableError)) throw e;
       process.stderr.write(`persomux dataserver: ${e.message}\n`);
       return 1;
     }
     const ops = new Map([...REFERENCE_OPS, ...(keyStore ? cryptoOps(keyStore) : [])]);
     const server = new DataServer({ name: o.name ?? 'dataserver', slots: positiveInt(o.slots, 'slots', 4, 0), serviceTime, security, ops, ...(keyStore ? { keyStore } : {}), log });
-    log.info('dataserver.start', { service: describeServiceTime(serviceTime) });
+    log.info('dataserver.start', { service: describeServiceTime(serviceTime), keyStore: keyStore ? String(keyStore) : 'none' });
+    if (keyStore?.available && !(await keyStore.available())) server.keysUnavailable('the key store cannot be reached at start');
     await server.listen(host, Number(m[2]));
     if (o.serial) {
       await server.openSerial({ path: o.serial, baudRate: positiveInt(o.baud, 'baud', 115200), dataBits: 8, parity: 'none', stopBits: 1, rtscts: false });

@@ -5,6 +5,7 @@ import { runDataServer } from './dataserver.js';
 import { runSim } from './sim.js';
 import { runKeygen } from './keygen.js';
 import { runKeystore } from './keystore.js';
+import { runHsm } from './hsm.js';
 
 const USAGE = `persomux: card-personalization router
 
@@ -17,6 +18,7 @@ Commands:
   sim         run a simulated site (stations, router, data servers) on this machine
   keygen      write a matching pair of key files for a protected link
   keystore    create a development key store file (master keys, issuer key)
+  hsm         create the master keys and the issuer key in a PKCS#11 token
 
 'persomux <command> --help' describes each command's options.
 `;
@@ -28,6 +30,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   sim: runSim,
   keygen: runKeygen,
   keystore: runKeystore,
+  hsm: runHsm,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -153,7 +153,7 @@ export class DataServer {
         result = { ok: false, err: { code: e instanceof KeyUnavailableError ? 'key-unavailable' : 'internal', msg: `op '${work.op}' failed` } };
       }
     }
-    if (!result.ok && result.err.code === 'key-unavailable') this.keysLost(result.err.msg);
+    if (!result.ok && result.err.code === 'key-unavailable') this.keysUnavailable(result.err.msg);
     this.options.audit?.append({
       station: work.station,
       op: work.op,
@@ -165,7 +165,7 @@ export class DataServer {
   }
 
   /** The key store failed: stop taking work (ready with 0 slots) until a probe finds it back. */
-  private keysLost(why: string): void {
+  keysUnavailable(why: string): void {
     if (!this.keysAvailable) return;
     this.keysAvailable = false;
     this.options.log.error('dataserver.keys-unavailable', { why, slots: 0 });

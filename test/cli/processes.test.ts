@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { ptyPairs, scratchDir, type PtyPair } from '../../src/sim/pty-pair.js';
 import { decodeCbor } from '../../src/wire/cbor.js';
 import { StationPeer } from '../support/station-peer.js';
+import { softHsm, USER_PIN } from '../dataserver/keystore/softhsm-env.js';
+import { certificateMessage, verifyCertificate } from '../../src/dataserver/crypto/certificate.js';
+import { createPublicKey } from 'node:crypto';
 import { waitFor } from '../support/wait.js';
 
 const BIN = join(process.cwd(), 'bin/persomux');
@@ -77,6 +80,7 @@ test('dataserver and run serve a station over a sealed link, and stop on SIGTERM
   const res = await station.answer(1);
   assert.ok(res.ok, JSON.stringify(res));
   if (res.ok) assert.is(((decodeCbor(res.body) as { key: Uint8Array }).key).length, 16);
+  await station.close();
   for (const [name, child] of [['router', router], ['ds', ds]] as const) {
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
@@ -85,6 +89,39 @@ test('dataserver and run serve a station over a sealed link, and stop on SIGTERM
   assert.match(output.router, /info  router\.stop router=box-1/);
   const keys = JSON.parse(readFileSync(join(scratch.dir, 'server.key'), 'utf8')) as { masterSecret: string };
   assert.not.ok((output.router + output.ds).includes(keys.masterSecret.slice(0, 16)), 'no secret in the logs');
+});
+
+test('hsm init puts the keys in a token; dataserver --token signs certificates inside it', async () => {
+  const hsm = softHsm();
+  const token = hsm.newToken('cli');
+  const init = persomux('hsm', 'init', '--token', token, '--pin-file', hsm.pinFile, '--module', hsm.modulePath);
+  assert.is(init.status, 0, init.stderr + init.stdout);
+  assert.not.ok((init.stdout + init.stderr).includes(USER_PIN), 'the PIN is never printed');
+  const port = await freePort();
+  const ds = start('ds', 'dataserver', '--listen', `127.0.0.1:${port}`, '--key', 'server.key', '--token', token, '--pin-file', hsm.pinFile, '--module', hsm.modulePath, '--service-time', '1');
+  writeFileSync(
+    join(scratch.dir, 'router-hsm.json'),
+    JSON.stringify({ router: 'box-1', lines: [{ name: 'm1-s1', path: pair.routerPath }], servers: [{ name: 'hsm-a', tcp: `127.0.0.1:${port}`, keyFile: 'router.key', slots: 4 }] }),
+  );
+  output.router = '';
+  const router = start('router', 'run', '--config', 'router-hsm.json');
+  await waitFor('the token-backed server available', () => /server\.available server=hsm-a slots=4 ops=.*certificate/.test(output.router), 20_000);
+  station = await new StationPeer(pair.peerPath).open();
+  station.request(10, 'issuer-key', undefined);
+  station.request(11, 'certificate', { csn: Buffer.from('04a1b2c3', 'hex'), path: '3F00', size: 64, acl: Buffer.of(0) });
+  const [issuer, cert] = [await station.answer(10), await station.answer(11)];
+  assert.ok(issuer.ok && cert.ok, JSON.stringify([issuer, cert]));
+  if (issuer.ok && cert.ok) {
+    const { spki } = decodeCbor(issuer.body) as { spki: Uint8Array };
+    const signed = decodeCbor(cert.body) as { cert: Uint8Array };
+    const publicKey = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    assert.ok(verifyCertificate(publicKey, certificateMessage(Buffer.from('04a1b2c3', 'hex'), '3F00', 64, Buffer.of(0)), signed.cert));
+  }
+  for (const child of [router, ds]) {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(0) : child.once('exit', r)));
+  }
+  assert.not.ok(output.ds.includes(USER_PIN), 'the PIN is never logged');
 });
 
 test.run();
