@@ -9,6 +9,8 @@ import { openPkcs11KeyStore } from '../dataserver/keystore/pkcs11-key-store.js';
 import { Pkcs11ConfigError } from '../dataserver/keystore/pkcs11-module.js';
 import { cryptoOps } from '../dataserver/ops/crypto-ops.js';
 import { REFERENCE_OPS } from '../dataserver/ops/echo.js';
+import { AuditLog, AuditLogError } from '../audit/audit-log.js';
+import { AuditKeyError, loadAuditPrivateKey } from '../audit/audit-key.js';
 import { command, help, parseOptions, positiveInt, UsageError } from './args.js';
 
 const HELP = `Usage: persomux dataserver (--key FILE ... | --insecure) [--listen HOST:PORT] [--serial PATH [--baud N]]
@@ -20,6 +22,8 @@ session-keys, certificate and issuer-key (PROTOCOL.md 5).
   --token LABEL        or: a PKCS#11 token holding the keys ('persomux hsm init'), with
   --pin-file FILE      its user PIN (a file only the server's user can read),
   [--module PATH]      the PKCS#11 module (default SoftHSM2's), [--key-bits 128|256]
+  --audit FILE         append one record per answered op to this hash-chained log,
+  --audit-key FILE     with checkpoints signed by this key ('persomux audit keygen')
   --key FILE           a link key file (from 'persomux keygen'): routers holding its
                        partner may connect, sealed (PROTOCOL.md 3); repeat for several routers
   --insecure           plaintext instead, for tests: only on a loopback address
@@ -45,6 +49,8 @@ export function runDataServer(args: string[]): Promise<number> {
       'pin-file': { type: 'string' },
       module: { type: 'string' },
       'key-bits': { type: 'string' },
+      audit: { type: 'string' },
+      'audit-key': { type: 'string' },
       insecure: { type: 'boolean' },
     });
     if (o.help) return help(HELP);
@@ -88,8 +94,18 @@ export function runDataServer(args: string[]): Promise<number> {
       process.stderr.write(`persomux dataserver: ${e.message}\n`);
       return 1;
     }
+    if (Boolean(o.audit) !== Boolean(o['audit-key'])) throw new UsageError('--audit FILE and --audit-key FILE go together');
+    let audit: AuditLog | undefined;
+    try {
+      if (o.audit) audit = await AuditLog.open(o.audit, loadAuditPrivateKey(o['audit-key']!));
+    } catch (e) {
+      if (!(e instanceof AuditLogError || e instanceof AuditKeyError)) throw e;
+      process.stderr.write(`persomux dataserver: ${e.message}\n`);
+      await keyStore?.close();
+      return 1;
+    }
     const ops = new Map([...REFERENCE_OPS, ...(keyStore ? cryptoOps(keyStore) : [])]);
-    const server = new DataServer({ name: o.name ?? 'dataserver', slots: positiveInt(o.slots, 'slots', 4, 0), serviceTime, security, ops, ...(keyStore ? { keyStore } : {}), log });
+    const server = new DataServer({ name: o.name ?? 'dataserver', slots: positiveInt(o.slots, 'slots', 4, 0), serviceTime, security, ops, ...(keyStore ? { keyStore } : {}), ...(audit ? { audit } : {}), log });
     log.info('dataserver.start', { service: describeServiceTime(serviceTime), keyStore: keyStore ? String(keyStore) : 'none' });
     if (keyStore?.available && !(await keyStore.available())) server.keysUnavailable('the key store cannot be reached at start');
     await server.listen(host, Number(m[2]));
@@ -101,6 +117,7 @@ export function runDataServer(args: string[]): Promise<number> {
       process.once('SIGTERM', resolve);
     });
     await server.close();
+    audit?.close();
     await keyStore?.close();
     return 0;
   });

@@ -6,6 +6,7 @@ import { runSim } from './sim.js';
 import { runKeygen } from './keygen.js';
 import { runKeystore } from './keystore.js';
 import { runHsm } from './hsm.js';
+import { runAudit } from './audit.js';
 
 const USAGE = `persomux: card-personalization router
 
@@ -19,6 +20,7 @@ Commands:
   keygen      write a matching pair of key files for a protected link
   keystore    create a development key store file (master keys, issuer key)
   hsm         create the master keys and the issuer key in a PKCS#11 token
+  audit       verify a data server's audit log, or make its signing key
 
 'persomux <command> --help' describes each command's options.
 `;
@@ -31,6 +33,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   keygen: runKeygen,
   keystore: runKeystore,
   hsm: runHsm,
+  audit: runAudit,
 };
 
 async function main(argv: string[]): Promise<number> {

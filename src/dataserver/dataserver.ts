@@ -106,6 +106,7 @@ export class DataServer {
   private readonly sessions = new Set<Session>();
   private tcp: Server | undefined;
   private keysAvailable = true;
+  private auditBroken = false;
   private probeTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -134,7 +135,7 @@ export class DataServer {
 
   /** Slots offered now: none while the key store cannot serve (PROTOCOL.md 2.2, `slots` 0 = drain). */
   get announcedSlots(): number {
-    return this.keysAvailable ? this.slots : 0;
+    return this.keysAvailable && !this.auditBroken ? this.slots : 0;
   }
 
   async execute(work: Work): Promise<OpResult> {
@@ -154,14 +155,31 @@ export class DataServer {
       }
     }
     if (!result.ok && result.err.code === 'key-unavailable') this.keysUnavailable(result.err.msg);
-    this.options.audit?.append({
-      station: work.station,
-      op: work.op,
-      ...(result.audit?.csn ? { csn: result.audit.csn } : {}),
-      ...(result.audit?.keyId ? { keyId: result.audit.keyId } : {}),
-      outcome: result.ok ? 'ok' : result.err.code,
-    });
+    this.record(work, result);
     return result;
+  }
+
+  /**
+   * One audit record per answered op. A server that can no longer audit stops
+   * taking work (0 slots) until it is restarted: it must not hand out keys
+   * nobody can account for. The answer already computed is still sent.
+   */
+  private record(work: Work, result: OpResult): void {
+    const audit = this.options.audit;
+    if (!audit || this.auditBroken) return;
+    try {
+      audit.append({
+        station: work.station,
+        op: work.op,
+        ...(result.audit?.csn ? { csn: result.audit.csn } : {}),
+        ...(result.audit?.keyId ? { keyId: result.audit.keyId } : {}),
+        outcome: result.ok ? 'ok' : result.err.code,
+      });
+    } catch (e) {
+      this.auditBroken = true;
+      this.options.log.error('dataserver.audit-failed', { why: (e as Error).message, slots: 0 });
+      this.announceAll();
+    }
   }
 
   /** The key store failed: stop taking work (ready with 0 slots) until a probe finds it back. */

@@ -52,6 +52,11 @@ export function formatReport(r: SimResult): string {
   out.push(`  Retransmissions       ${int(retransmissions)}`);
   out.push(`  Answers to the wrong station: ${foreign}`);
   out.push(`  Work per server       ${[...r.served.counts].map(([name, n]) => `${name} ${int(n)}`).join(', ')}`);
+  out.push(
+    `  Audit trails          ${r.audits
+      .map(({ server, result }) => (result.ok ? `${server} ${int(result.records)} records, ${result.checkpoints} signed checkpoints, intact` : `${server} BROKEN: ${result.message}`))
+      .join('; ')}`,
+  );
   if (o.boxes === 2) out.push('  * per router hop: box A waits for a slot of box B, box B for a slot of its servers');
   out.push('');
   out.push('  Line utilisation (share of the run with a request in flight on the line):');

@@ -15,6 +15,9 @@ import { cryptoOps } from '../dataserver/ops/crypto-ops.js';
 import { REFERENCE_OPS } from '../dataserver/ops/echo.js';
 import { seededRandom } from '../util/random.js';
 import { manufactureCardFromMasters } from './card/virtual-card.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { createAuditKey, loadAuditPrivateKey, loadAuditPublicKey } from '../audit/audit-key.js';
+import { verifyAuditLog, type AuditVerifyResult } from '../audit/verify.js';
 import { loadLinkKeys, writeKeyPair } from '../keys/link-key-file.js';
 import { PtyPair, ptyPairs, scratchDir } from './pty-pair.js';
 import { SimStation } from './sim-station.js';
@@ -71,6 +74,8 @@ export interface SimResult {
   readonly roundTripsMs: readonly number[];
   readonly routerErrors: Counter<string>;
   readonly served: Counter<string>;
+  /** Each data server's audit trail, verified after the run. */
+  readonly audits: readonly { server: string; result: AuditVerifyResult }[];
 }
 
 export const stationName = (machine: number, station: number): string => `m${machine}-s${station}`;
@@ -89,6 +94,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
   const routers: Router[] = [];
   const stations: SimStation[] = [];
   const keyStores: KeyStore[] = [];
+  const audits: { server: string; file: string; log: AuditLog }[] = [];
   try {
     // Every link of the site is sealed (PROTOCOL.md 3), each with its own key pair.
     const keyPair = (name: string): { router: string; other: string } => {
@@ -102,8 +108,14 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     keyStores.push(keyStore);
     const masters = JSON.parse(readFileSync(keyFile, 'utf8')) as Record<string, string>;
     const issuerPublicKey = createPublicKey({ key: (await keyStore.issuerPublicKey()).spki, format: 'der', type: 'spki' });
+    // Each data server keeps an audit trail, checked at the end of the run.
+    const auditKey = { private: join(scratch.dir, 'audit.key'), public: join(scratch.dir, 'audit.pub') };
+    createAuditKey(auditKey.private, auditKey.public);
     const serverEntries: object[] = [];
     for (let i = 1; i <= options.servers; i++) {
+      const auditFile = join(scratch.dir, `ds${i}.audit.jsonl`);
+      const audit = await AuditLog.open(auditFile, loadAuditPrivateKey(auditKey.private), { fsync: false });
+      audits.push({ server: `ds${i}`, file: auditFile, log: audit });
       const keys = keyPair(`ds${i}`);
       let store = keyStore;
       if (options.wrongKeyServer === `ds${i}`) {
@@ -119,6 +131,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
         serviceTime: options.serviceTime,
         ops: new Map([...REFERENCE_OPS, ...cryptoOps(store)]),
         keyStore: store,
+        audit,
         security: { kind: 'sealed', candidates: [{ keyFile: keys.other, keys: loadLinkKeys(keys.other) }] },
         seed: options.seed + i,
         log: log.child({ ds: `ds${i}` }),
@@ -212,11 +225,22 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     clearInterval(ticker);
     const elapsedS = (Date.now() - started) / 1000;
     await Promise.all(stations.map((s) => s.stop()));
-    return { options, elapsedS, stations, boxOf: new Map(lines.map((l) => [l.name, l.box])), waitsMs: waits, roundTripsMs: roundTrips, routerErrors, served };
+    // Let the servers finish what they hold, then close and verify the audit trails.
+    for (const router of routers.reverse()) router.stop();
+    routers.length = 0;
+    for (const ds of servers) await ds.close();
+    const publicKey = loadAuditPublicKey(auditKey.public);
+    const auditResults = audits.map(({ server, file, log: auditLog }) => {
+      auditLog.close();
+      return { server, result: verifyAuditLog(readFileSync(file, 'utf8'), publicKey) };
+    });
+    audits.length = 0;
+    return { options, elapsedS, audits: auditResults, stations, boxOf: new Map(lines.map((l) => [l.name, l.box])), waitsMs: waits, roundTripsMs: roundTrips, routerErrors, served };
   } finally {
     for (const router of routers.reverse()) router.stop();
     for (const ds of servers) await ds.close();
     for (const store of keyStores) await store.close();
+    for (const a of audits) a.log.close();
     for (const p of pairs.values()) await p.kill();
     scratch.remove();
   }

@@ -21,6 +21,11 @@ test('a 2 s run of 2 machines x 3 stations personalizes cards with no wrong answ
   assert.ok(result.stations.every((s) => s.cards > 0), 'every station finished cards');
   assert.ok(requests >= cards * (2 + CARD_FILES.length), 'a card is a transport key, session keys and a certificate per file');
   assert.is(result.stations.reduce((n, s) => n + s.rejected.total, 0), 0, 'no card rejected');
+  const audited = result.audits.reduce((n, a) => n + (a.result.ok ? a.result.records : 0), 0);
+  assert.ok(result.audits.length === 2 && result.audits.every((a) => a.result.ok), JSON.stringify(result.audits));
+  // One record per answered op: all dispatched requests but those still at a server when the run stopped (at most its slots).
+  const slots = DEFAULT_SIM.servers * DEFAULT_SIM.slots;
+  assert.ok(audited <= result.served.total && audited >= result.served.total - slots, `${audited} records for ${result.served.total} dispatched`);
   assert.is(result.stations.reduce((n, s) => n + s.foreign, 0), 0);
   assert.is(result.waitsMs.length, result.served.total, 'one wait sample per dispatch');
   assert.ok(progress.length >= 1, 'progress was reported while running');

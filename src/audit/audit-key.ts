@@ -1,0 +1,73 @@
+// The data server's audit signing key: an Ed25519 pair in two PEM files, the
+// private one (PKCS#8, mode 0600) for the server that signs checkpoints, the
+// public one (SPKI) for whoever verifies a log. Like the link key files
+// (keys/link-key-file.ts), a private file that group or others may read is
+// refused, and no message ever quotes a key: only the file and the rule.
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+
+export class AuditKeyError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = 'AuditKeyError';
+  }
+}
+
+/** First 8 bytes of SHA-256 over the DER SubjectPublicKeyInfo, hex: the `keyId` of a checkpoint. */
+export function auditKeyId(publicKey: KeyObject): string {
+  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest().subarray(0, 8).toString('hex');
+}
+
+/** Writes a fresh pair; refuses to overwrite either file. Returns the key id. */
+export function createAuditKey(privateFile: string, publicFile: string): { keyId: string } {
+  if (privateFile === publicFile) throw new AuditKeyError(publicFile, 'the private and the public key need two different files');
+  // Both or neither: a private key whose public half was never written cannot be checked against.
+  for (const f of [privateFile, publicFile]) if (existsSync(f)) throw new AuditKeyError(f, 'already exists; an audit key is never overwritten');
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  chmodSync(privateFile, 0o600); // the mode above is subject to the umask
+  writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644, flag: 'wx' });
+  return { keyId: auditKeyId(publicKey) };
+}
+
+function readKeyFile(file: string): { text: string; mode: number } {
+  try {
+    return { mode: statSync(file).mode, text: readFileSync(file, 'utf8') };
+  } catch (e) {
+    throw new AuditKeyError(file, `cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+/** The signing key; refuses a file that group or others may read or write. */
+export function loadAuditPrivateKey(file: string): KeyObject {
+  const { text, mode } = readKeyFile(file);
+  if ((mode & 0o077) !== 0) {
+    throw new AuditKeyError(file, `is readable or writable by group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); run 'chmod 600 ${file}'`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(text);
+  } catch {
+    // node's own message is not shown: it is about the file's content.
+    throw new AuditKeyError(file, 'is not a PEM private key (expected PKCS#8, as "persomux audit keygen" writes)');
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new AuditKeyError(file, `holds a ${key.asymmetricKeyType ?? 'unknown'} key; an audit key is Ed25519`);
+  return key;
+}
+
+/** The key that verifies checkpoints; refuses a private key (a verifier should never need one). */
+export function loadAuditPublicKey(file: string): KeyObject {
+  const { text } = readKeyFile(file);
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) throw new AuditKeyError(file, 'holds a private key; give the public key file (SPKI PEM) instead');
+  let key: KeyObject;
+  try {
+    key = createPublicKey(text);
+  } catch {
+    throw new AuditKeyError(file, 'is not a PEM public key (expected SPKI, as "persomux audit keygen" writes)');
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new AuditKeyError(file, `holds a ${key.asymmetricKeyType ?? 'unknown'} key; an audit key is Ed25519`);
+  return key;
+}

@@ -1,0 +1,92 @@
+// `persomux audit`: check a data server's audit log (src/audit/format.ts), or
+// write the Ed25519 key pair that signs its checkpoints.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { AuditKeyError, createAuditKey, loadAuditPublicKey } from '../audit/audit-key.js';
+import { plural } from '../audit/problem.js';
+import { verifyAuditLog } from '../audit/verify.js';
+import { command, help, parseOptions, UsageError } from './args.js';
+
+const HELP = `Usage: persomux audit verify FILE --public-key FILE [--strict]
+       persomux audit keygen --private FILE --public FILE
+
+verify   checks a data server's audit log: every record's hash, the chain
+         that links each line to the one before, and every checkpoint's
+         signature. Prints "FILE: N records, N checkpoints, chain intact",
+         or the first line that was changed, removed, inserted or moved.
+         Exit 0 intact, 1 a problem (or the log cannot be read).
+  --public-key FILE  the server's audit public key (SPKI PEM)
+  --strict           records after the last checkpoint, which no signature
+                     covers yet, are a problem rather than a warning
+
+keygen   writes a fresh Ed25519 key pair for a data server's audit log:
+         the private key (PKCS#8 PEM, mode 0600) for the server, the public
+         key (SPKI PEM) for whoever verifies its logs. Existing files are
+         never overwritten.
+  --private FILE     where the private key goes
+  --public FILE      where the public key goes
+`;
+
+/** parseOptions, but with the log file as a positional argument. */
+function parseVerify(args: string[]) {
+  try {
+    return parseArgs({ args, options: { 'public-key': { type: 'string' }, strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function verify(args: string[]): number {
+  const { values: o, positionals } = parseVerify(args);
+  if (o.help) return help(HELP);
+  if (positionals.length !== 1) throw new UsageError(`audit verify takes one log FILE, got ${positionals.length}`);
+  if (!o['public-key']) throw new UsageError('--public-key FILE is required');
+  const file = positionals[0] as string;
+  let text: string;
+  try {
+    const publicKey = loadAuditPublicKey(o['public-key']);
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      process.stderr.write(`persomux audit: ${file}: cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}\n`);
+      return 1;
+    }
+    const result = verifyAuditLog(text, publicKey, { requireSigned: o.strict ?? false });
+    if (!result.ok) {
+      process.stdout.write(`${file}: ${result.message}\n`);
+      return 1;
+    }
+    const tail = result.unsignedTail === 0 ? '' : `; the last ${plural(result.unsignedTail, 'record')} ${result.unsignedTail === 1 ? 'is' : 'are'} not yet covered by a checkpoint (they could be cut off without trace)`;
+    process.stdout.write(`${file}: ${plural(result.records, 'record')}, ${plural(result.checkpoints, 'checkpoint')}, chain intact${tail}\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof AuditKeyError)) throw e;
+    process.stderr.write(`persomux audit: ${e.message}\n`);
+    return 1;
+  }
+}
+
+function keygen(args: string[]): number {
+  const o = parseOptions(args, { private: { type: 'string' }, public: { type: 'string' } });
+  if (o.help) return help(HELP);
+  if (!o.private || !o.public) throw new UsageError('--private FILE and --public FILE are both required');
+  try {
+    const { keyId } = createAuditKey(o.private, o.public);
+    process.stdout.write(`wrote ${o.private} (private, mode 0600) and ${o.public} (public); key id ${keyId}\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof AuditKeyError)) throw e;
+    process.stderr.write(`persomux audit keygen: ${e.message}\n`);
+    return 1;
+  }
+}
+
+export function runAudit(args: string[]): Promise<number> {
+  return command(HELP, async () => {
+    const [sub, ...rest] = args;
+    if (sub === '--help' || sub === '-h' || sub === 'help') return help(HELP);
+    if (sub === 'verify') return verify(rest);
+    if (sub === 'keygen') return keygen(rest);
+    throw new UsageError(sub === undefined ? 'audit needs a subcommand: verify or keygen' : `unknown audit subcommand '${sub}' (verify or keygen)`);
+  });
+}
