@@ -65,7 +65,9 @@ test('keygen and keystore write their files; check validates and names mistakes'
 test('dataserver and run serve a station over a sealed link, and stop on SIGTERM', async () => {
   pair = (await ptyPairs(scratch.dir, ['m1-s1'])).get('m1-s1')!;
   const port = await freePort();
-  const ds = start('ds', 'dataserver', '--listen', `127.0.0.1:${port}`, '--key', 'server.key', '--keys', 'keys.json', '--service-time', '1', '--slots', '2');
+  const auditKey = persomux('audit', 'keygen', '--private', 'audit.key', '--public', 'audit.pub');
+  assert.is(auditKey.status, 0, auditKey.stderr);
+  const ds = start('ds', 'dataserver', '--listen', `127.0.0.1:${port}`, '--key', 'server.key', '--keys', 'keys.json', '--service-time', '1', '--slots', '2', '--audit', 'audit.jsonl', '--audit-key', 'audit.key');
   writeFileSync(
     join(scratch.dir, 'router.json'),
     JSON.stringify({ router: 'box-1', lines: [{ name: 'm1-s1', path: pair.routerPath }], servers: [{ name: 'hsm-a', tcp: `127.0.0.1:${port}`, keyFile: 'router.key', slots: 2 }], ops: { 'transport-key': { retry: true } } }),
@@ -87,6 +89,17 @@ test('dataserver and run serve a station over a sealed link, and stop on SIGTERM
     assert.is(code, 0, `${name} exit code; output:\n${output[name]}`);
   }
   assert.match(output.router, /info  router\.stop router=box-1/);
+
+  // The data server's audit trail: intact as written; an edited record is named.
+  const verify = persomux('audit', 'verify', 'audit.jsonl', '--public-key', 'audit.pub');
+  assert.is(verify.status, 0, verify.stdout + verify.stderr);
+  assert.match(verify.stdout, /1 records?, 1 checkpoints?.*intact/);
+  const log = readFileSync(join(scratch.dir, 'audit.jsonl'), 'utf8');
+  assert.match(log, /"station":"box-1\/m1-s1","op":"transport-key","csn":"04a1b2c3"/);
+  writeFileSync(join(scratch.dir, 'edited.jsonl'), log.replace('"outcome":"ok"', '"outcome":"bad-request"'));
+  const edited = persomux('audit', 'verify', 'edited.jsonl', '--public-key', 'audit.pub');
+  assert.is(edited.status, 1);
+  assert.match(edited.stdout + edited.stderr, /line 1 \(seq 1\): record was changed/);
   const keys = JSON.parse(readFileSync(join(scratch.dir, 'server.key'), 'utf8')) as { masterSecret: string };
   assert.not.ok((output.router + output.ds).includes(keys.masterSecret.slice(0, 16)), 'no secret in the logs');
 });
