@@ -9,7 +9,7 @@
 // JS Map there needs `useTag259ForMaps: false` to stay plain (FACTS.md), and
 // six fixed bytes are easier to audit than an encoder option.
 import { encodeCbor } from '../wire/cbor.js';
-import { checkItem, readHead } from '../wire/cbor-scan.js';
+import { checkItem, MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_TAG, MAJOR_UINT, readHead } from '../wire/cbor-scan.js';
 import { TAG_LENGTH } from './context.js';
 
 export const COSE_ENCRYPT0_TAG = 16;
@@ -22,11 +22,6 @@ export const HEADER_PARTIAL_IV = 6;
  */
 export const SEALING_OVERHEAD = 31;
 
-const MAJOR_UINT = 0;
-const MAJOR_BYTES = 2;
-const MAJOR_ARRAY = 4;
-const MAJOR_MAP = 5;
-const MAJOR_TAG = 6;
 
 export interface Encrypt0 {
   readonly kid: Buffer;

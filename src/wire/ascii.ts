@@ -1,7 +1,7 @@
 // The ASCII line protocol, PROTOCOL.md section 4: for stations and terminals
 // that cannot do CBOR. It maps onto the same messages as the native protocol.
 import { encodeCbor } from './cbor.js';
-import { mapFields, readHead } from './cbor-scan.js';
+import { MAJOR_BYTES, MAJOR_TEXT, MAJOR_UINT, mapFields, readHead } from './cbor-scan.js';
 import type { RouterToStation, StationMessage } from './messages.js';
 import type { Parsed } from './parse.js';
 import { UINT32_MAX } from './fields.js';
@@ -176,15 +176,15 @@ function mapLength(body: Uint8Array): number {
 function asciiWord(raw: Uint8Array): string | undefined {
   const head = readHead(raw, 0);
   switch (head.major) {
-    case 0: {
+    case MAJOR_UINT: {
       // Heads of 8 bytes may exceed 2^53: read the digits exactly.
       let n = 0n;
       for (let i = 1; i < head.next; i++) n = n * 256n + BigInt(raw[i]!);
       return head.next === 1 ? String(head.argument) : n.toString();
     }
-    case 2:
+    case MAJOR_BYTES:
       return `0x${Buffer.from(raw.subarray(head.next)).toString('hex')}`;
-    case 3: {
+    case MAJOR_TEXT: {
       const text = Buffer.from(raw.subarray(head.next)).toString('utf8');
       // Text that would read back as a number or bytes, or is not plain printable ASCII, cannot be a word.
       if (!PRINTABLE.test(text) || DECIMAL.test(text) || text.startsWith('0x')) return undefined;

@@ -4,6 +4,16 @@
 // request and answer bodies as these raw slices, so a body reaches the server
 // (and the answer the station) exactly as it was sent, byte for byte.
 
+/** CBOR major types (RFC 8949 3.1), by name. */
+export const MAJOR_UINT = 0;
+export const MAJOR_NINT = 1;
+export const MAJOR_BYTES = 2;
+export const MAJOR_TEXT = 3;
+export const MAJOR_ARRAY = 4;
+export const MAJOR_MAP = 5;
+export const MAJOR_TAG = 6;
+export const MAJOR_SIMPLE = 7;
+
 export class CborScanError extends Error {
   constructor(readonly offset: number, why: string) {
     super(`CBOR at byte ${offset}: ${why}`);
@@ -47,24 +57,24 @@ export function skipItem(bytes: Uint8Array, at: number, allowTags = false): numb
     offset = head.next;
     const remaining = bytes.length - offset;
     switch (head.major) {
-      case 0:
-      case 1:
-      case 7:
+      case MAJOR_UINT:
+      case MAJOR_NINT:
+      case MAJOR_SIMPLE:
         break;
-      case 2:
-      case 3:
+      case MAJOR_BYTES:
+      case MAJOR_TEXT:
         if (head.argument > remaining) throw new CborScanError(offset, 'string runs past the end');
         offset += head.argument;
         break;
-      case 4:
+      case MAJOR_ARRAY:
         if (head.argument > remaining) throw new CborScanError(offset, 'array longer than the bytes left');
         pending += head.argument;
         break;
-      case 5:
+      case MAJOR_MAP:
         if (head.argument * 2 > remaining) throw new CborScanError(offset, 'map longer than the bytes left');
         pending += head.argument * 2;
         break;
-      case 6:
+      case MAJOR_TAG:
         if (!allowTags) throw new CborScanError(offset, `tag ${head.argument} (plain CBOR has no tags)`);
         pending += 1;
         break;
@@ -87,7 +97,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function mapFields(bytes: Uint8Array): Map<string, Uint8Array> | null {
   const head = readHead(bytes, 0);
-  if (head.major !== 5) {
+  if (head.major !== MAJOR_MAP) {
     checkItem(bytes);
     return null;
   }
@@ -98,7 +108,7 @@ export function mapFields(bytes: Uint8Array): Map<string, Uint8Array> | null {
     const keyHead = readHead(bytes, offset);
     const keyEnd = skipItem(bytes, offset);
     const valueEnd = skipItem(bytes, keyEnd);
-    if (keyHead.major === 3) {
+    if (keyHead.major === MAJOR_TEXT) {
       let key: string;
       try {
         key = utf8.decode(bytes.subarray(keyHead.next, keyEnd));

@@ -4,14 +4,10 @@
 // reader returns undefined for a missing key and throws a FieldError naming
 // the key for a present key of the wrong type. Nothing here can throw
 // anything else, whatever the bytes.
-import { CborScanError, mapFields, readHead, skipItem } from './cbor-scan.js';
+import { CborScanError, MAJOR_ARRAY, MAJOR_BYTES, MAJOR_TEXT, MAJOR_UINT, mapFields, readHead, skipItem } from './cbor-scan.js';
 
 export const UINT32_MAX = 0xffff_ffff;
 
-const MAJOR_UINT = 0;
-const MAJOR_BYTES = 2;
-const MAJOR_TEXT = 3;
-const MAJOR_ARRAY = 4;
 const CBOR_FALSE = 0xf4;
 const CBOR_TRUE = 0xf5;
 
