@@ -3,8 +3,9 @@
 // public one (SPKI) for whoever verifies a log. Like the link key files
 // (keys/link-key-file.ts), a private file that group or others may read is
 // refused, and no message ever quotes a key: only the file and the rule.
+import { readSecretFile, SecretFileProblem } from '../util/secret-file.js';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export class AuditKeyError extends Error {
   constructor(
@@ -33,9 +34,9 @@ export function createAuditKey(privateFile: string, publicFile: string): { keyId
   return { keyId: auditKeyId(publicKey) };
 }
 
-function readKeyFile(file: string): { text: string; mode: number } {
+function readKeyFile(file: string): { text: string } {
   try {
-    return { mode: statSync(file).mode, text: readFileSync(file, 'utf8') };
+    return { text: readFileSync(file, 'utf8') };
   } catch (e) {
     throw new AuditKeyError(file, `cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
   }
@@ -43,9 +44,12 @@ function readKeyFile(file: string): { text: string; mode: number } {
 
 /** The signing key; refuses a file that group or others may read or write. */
 export function loadAuditPrivateKey(file: string): KeyObject {
-  const { text, mode } = readKeyFile(file);
-  if ((mode & 0o077) !== 0) {
-    throw new AuditKeyError(file, `is readable or writable by group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); run 'chmod 600 ${file}'`);
+  let text: string;
+  try {
+    text = readSecretFile(file);
+  } catch (e) {
+    if (e instanceof SecretFileProblem) throw new AuditKeyError(file, e.message);
+    throw e;
   }
   let key: KeyObject;
   try {

@@ -66,6 +66,12 @@ export function runDataServer(args: string[]): Promise<number> {
     let security: DataServerSecurity;
     try {
       security = o.insecure ? { kind: 'insecure' } : { kind: 'sealed', candidates: keyFiles.map((f) => ({ keyFile: f, keys: loadLinkKeys(f) })) };
+      // Routers are told apart by the kid of their `open`: two key files for the same kid cannot both work.
+      if (security.kind === 'sealed') {
+        const kids = security.candidates.map((c) => c.keys.recipientId.toString('hex'));
+        const twice = kids.find((k, i) => kids.indexOf(k) !== i);
+        if (twice !== undefined) throw new UsageError(`two --key files expect the same router kid h'${twice}': make each pair with its own ids ('persomux keygen' picks random ones)`);
+      }
     } catch (e) {
       if (!(e instanceof KeyFileError)) throw e;
       process.stderr.write(`persomux dataserver: ${e.message}\n`);

@@ -1,4 +1,5 @@
 // `persomux keygen`: a matching pair of link key files (PROTOCOL.md 3).
+import { randomBytes } from 'node:crypto';
 import { KeyFileError, writeKeyPair } from '../keys/link-key-file.js';
 import { command, help, parseOptions, UsageError } from './args.js';
 
@@ -8,12 +9,15 @@ Writes two key files for one protected link, with a fresh random master
 secret and salt, mode 0600: FILE for the router (its 'keyFile' in the
 configuration) and FILE for the data server or peer router at the other end.
 Existing files are never overwritten.
-  --router-id HEX   the router's Sender ID (kid), 0-7 bytes (default 01)
-  --server-id HEX   the other end's Sender ID, 0-7 bytes (default 02)
+  --router-id HEX   the router's Sender ID (kid), 0-7 bytes (default: 4 random bytes)
+  --server-id HEX   the other end's Sender ID, 0-7 bytes (default: 4 random bytes)
+Random ids keep the pairs of a site apart: a data server or peer port with
+several key files tells routers apart by their kid.
 `;
 
-function id(value: string | undefined, option: string, fallback: string): Buffer {
-  const hex = value ?? fallback;
+function id(value: string | undefined, option: string, fallback: Buffer): Buffer {
+  if (value === undefined) return fallback;
+  const hex = value;
   if (!/^(?:[0-9a-fA-F]{2}){0,7}$/.test(hex)) throw new UsageError(`--${option} must be 0 to 7 bytes of hex, got '${hex}'`);
   return Buffer.from(hex, 'hex');
 }
@@ -24,7 +28,10 @@ export function runKeygen(args: string[]): Promise<number> {
     if (o.help) return help(HELP);
     if (!o.router || !o.server) throw new UsageError('--router FILE and --server FILE are both required');
     try {
-      writeKeyPair(o.router, o.server, id(o['router-id'], 'router-id', '01'), id(o['server-id'], 'server-id', '02'));
+      const routerId = id(o['router-id'], 'router-id', randomBytes(4));
+      let serverId = id(o['server-id'], 'server-id', randomBytes(4));
+      while (serverId.equals(routerId)) serverId = randomBytes(4);
+      writeKeyPair(o.router, o.server, routerId, serverId);
     } catch (e) {
       if (!(e instanceof KeyFileError)) throw e;
       process.stderr.write(`persomux keygen: ${e.message}\n`);

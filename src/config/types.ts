@@ -57,6 +57,8 @@ export interface PeerPortConfig {
   /** Slots announced to each peer while any of this router's servers is available. */
   readonly lendSlots: number;
   readonly peers: readonly PeerConfig[];
+  /** Largest frame body accepted from a peer (defaults.maxBody). */
+  readonly maxBody: number;
 }
 
 export interface RouterConfig {

@@ -173,7 +173,7 @@ function server(c: Checker, value: unknown, field: string, d: Defaults, configDi
   return Object.values(s).every((v) => v !== undefined) ? (s as ServerConfig) : undefined;
 }
 
-function peerPort(c: Checker, value: unknown, configDir: string): PeerPortConfig | undefined {
+function peerPort(c: Checker, value: unknown, configDir: string, d: Defaults): PeerPortConfig | undefined {
   const field = 'peerPort';
   const o = c.object(value, field);
   if (!o) return undefined;
@@ -192,11 +192,16 @@ function peerPort(c: Checker, value: unknown, configDir: string): PeerPortConfig
     return name && sec ? { name, security: sec } : undefined;
   });
   c.unique(peersRaw.map((v) => (typeof v === 'object' && v && typeof (v as Obj).name === 'string' ? ((v as Obj).name as string) : undefined)), (i) => `${field}.peers[${i}].name`);
+  // The accepting side tells peers apart by the kid of their `open`: two key files naming the same kid cannot both work.
+  c.unique(
+    peers.map((p) => (p?.security.kind === 'sealed' ? p.security.keys.recipientId.toString('hex') : undefined)),
+    (i) => `${field}.peers[${i}].keyFile (its recipientId)`,
+  );
   const kinds = new Set(peers.map((p) => p?.security.kind).filter((k) => k !== undefined));
   // A connection is either sealed from its first frame or plaintext: one port cannot guess which.
   if (kinds.size > 1) c.fail(join(field, 'peers'), 'must be all sealed (keyFile) or all plaintext (insecure: true)');
   if (!address || address.kind !== 'tcp' || lendSlots === undefined || kinds.size > 1 || peers.some((p) => p === undefined)) return undefined;
-  return { host: address.host, port: address.port, lendSlots, peers: peers as PeerConfig[] };
+  return { host: address.host, port: address.port, lendSlots, peers: peers as PeerConfig[], maxBody: d.maxBody };
 }
 
 function op(c: Checker, value: unknown, field: string, d: Defaults): OpPolicy | undefined {
@@ -238,7 +243,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const serversRaw = list('servers');
   const lines = linesRaw.map((v, i) => line(c, v, `lines[${i}]`, d));
   const servers = serversRaw.map((v, i) => server(c, v, `servers[${i}]`, d, configDir));
-  const peers = root.peerPort === undefined ? undefined : peerPort(c, root.peerPort, configDir);
+  const peers = root.peerPort === undefined ? undefined : peerPort(c, root.peerPort, configDir, d);
   // Judged on the raw values, so a duplicate shows even in an entry with other mistakes.
   const rawText = (v: unknown, key: string): string | undefined => {
     const x = typeof v === 'object' && v !== null ? (v as Obj)[key] : undefined;

@@ -28,6 +28,8 @@ export interface DataServerOptions {
   readonly keyStore?: KeyStore & { available?(): Promise<boolean> };
   /** Where each answered op is recorded (the audit trail). */
   readonly audit?: AuditSink;
+  /** Largest frame body accepted from a router (PROTOCOL.md 1 maxBody; default 4096). */
+  readonly maxBody?: number;
   readonly seed?: number;
   readonly log: Logger;
 }
@@ -36,6 +38,11 @@ export interface DataServerOptions {
 export interface AuditSink {
   append(entry: { station: string; op: string; csn?: Uint8Array; keyId?: string; outcome: string }): void;
 }
+
+const MAX_CONNECTIONS = 64;
+
+/** The answer of a server that cannot write its audit trail: no keys go out that it cannot account for. */
+const UNAUDITED = { ok: false, err: { code: 'key-unavailable', msg: 'the audit trail cannot be written: nothing is answered that it cannot record' } } as const;
 
 /** How often a server whose key store failed checks whether it is back. */
 const KEY_STORE_PROBE_MS = 1_000;
@@ -54,10 +61,10 @@ class Session {
     log: Logger,
     onClosed: () => void,
   ) {
-    this.link = new AcceptedLink(stream, kind, DEFAULT_MAX_BODY, server.security, {
-      open: (who) => {
+    this.link = new AcceptedLink(stream, kind, server.maxBody, server.security, {
+      open: () => this.announce(),
+      authenticated: (who) => {
         if (who) log.info('dataserver.router-connected', { keyFile: who.keyFile });
-        this.announce();
       },
       request: (work) => {
         this.waiting.push(work);
@@ -81,6 +88,11 @@ class Session {
 
   startWaiting(): void {
     while (this.active < this.server.announcedSlots && this.waiting.length > 0) this.start(this.waiting.shift()!);
+  }
+
+  /** The server stopped taking work: what waits here is answered now, not left to time out. */
+  failWaiting(code: string, msg: string): void {
+    for (const work of this.waiting.splice(0)) this.link.send({ t: 'res', id: work.id, ok: false, err: { code, msg } });
   }
 
   private start(work: Work): void {
@@ -134,6 +146,10 @@ export class DataServer {
   }
 
   /** Slots offered now: none while the key store cannot serve (PROTOCOL.md 2.2, `slots` 0 = drain). */
+  get maxBody(): number {
+    return this.options.maxBody ?? DEFAULT_MAX_BODY;
+  }
+
   get announcedSlots(): number {
     return this.keysAvailable && !this.auditBroken ? this.slots : 0;
   }
@@ -154,9 +170,8 @@ export class DataServer {
         result = { ok: false, err: { code: e instanceof KeyUnavailableError ? 'key-unavailable' : 'internal', msg: `op '${work.op}' failed` } };
       }
     }
-    if (!result.ok && result.err.code === 'key-unavailable') this.keysUnavailable(result.err.msg);
-    this.record(work, result);
-    return result;
+    if (!result.ok && result.err.code === 'key-unavailable') this.keysUnavailable(result.detail ?? result.err.msg);
+    return this.record(work, result);
   }
 
   /**
@@ -164,9 +179,10 @@ export class DataServer {
    * taking work (0 slots) until it is restarted: it must not hand out keys
    * nobody can account for. The answer already computed is still sent.
    */
-  private record(work: Work, result: OpResult): void {
+  private record(work: Work, result: OpResult): OpResult {
     const audit = this.options.audit;
-    if (!audit || this.auditBroken) return;
+    if (!audit) return result;
+    if (this.auditBroken) return UNAUDITED;
     try {
       audit.append({
         station: work.station,
@@ -175,10 +191,13 @@ export class DataServer {
         ...(result.audit?.keyId ? { keyId: result.audit.keyId } : {}),
         outcome: result.ok ? 'ok' : result.err.code,
       });
+      return result;
     } catch (e) {
       this.auditBroken = true;
       this.options.log.error('dataserver.audit-failed', { why: (e as Error).message, slots: 0 });
       this.announceAll();
+      for (const s of this.sessions) s.failWaiting(UNAUDITED.err.code, UNAUDITED.err.msg);
+      return UNAUDITED;
     }
   }
 
@@ -188,6 +207,7 @@ export class DataServer {
     this.keysAvailable = false;
     this.options.log.error('dataserver.keys-unavailable', { why, slots: 0 });
     this.announceAll();
+    for (const s of this.sessions) s.failWaiting('key-unavailable', 'the key store cannot serve now');
     const probe = async (): Promise<void> => {
       const store = this.options.keyStore;
       let back = false;
@@ -222,6 +242,8 @@ export class DataServer {
         socket.setNoDelay(true);
         this.attach(socket, 'tcp');
       });
+      // A data server serves a few routers: a flood of connections is refused.
+      server.maxConnections = MAX_CONNECTIONS;
       this.tcp = server;
       server.once('error', reject);
       server.listen(port, host, () => {

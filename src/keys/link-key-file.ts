@@ -2,7 +2,8 @@
 // secret and salt, and the two ids. It is a secret: the router refuses a file
 // that others than its owner may read, and no message ever quotes its values.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { readSecretFile, SecretFileProblem } from '../util/secret-file.js';
 
 export interface LinkKeys {
   readonly masterSecret: Buffer;
@@ -60,16 +61,12 @@ export function parseLinkKeys(file: string, text: string): LinkKeys {
 
 /** Reads and checks a key file; refuses one that group or others may read. */
 export function loadLinkKeys(file: string): LinkKeys {
-  let mode: number;
   let text: string;
   try {
-    mode = statSync(file).mode;
-    text = readFileSync(file, 'utf8');
+    text = readSecretFile(file);
   } catch (e) {
-    throw new KeyFileError(file, `cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  if ((mode & 0o077) !== 0) {
-    throw new KeyFileError(file, `is readable or writable by group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); run 'chmod 600 ${file}'`);
+    if (e instanceof SecretFileProblem) throw new KeyFileError(file, e.message);
+    throw e;
   }
   const keys = parseLinkKeys(file, text);
   if (keys.senderId.equals(keys.recipientId)) throw new KeyFileError(file, "'senderId' and 'recipientId' must differ");

@@ -1,6 +1,6 @@
-// The seam between frames and messages on a server or peer link. Today every
-// link is plaintext (`insecure: true`); the protected channel of PROTOCOL.md 3
-// (COSE_Encrypt0 under an OSCORE context) will implement this same interface.
+// The seam between frames and messages on a server or peer link: plaintext
+// (`insecure: true`), or the protected channel of PROTOCOL.md 3
+// (src/secure/session.ts: COSE_Encrypt0 under an OSCORE context).
 export interface Channel {
   /** Frame body for one message's plaintext CBOR. */
   seal(plaintext: Uint8Array): Uint8Array;

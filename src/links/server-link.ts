@@ -17,11 +17,19 @@ import { encodeMessage, type RouterToServer, type ServerToRouter } from '../wire
 import { parseHandshake, parseServerMessage } from '../wire/parse.js';
 import { SecureSession } from '../secure/session.js';
 import { plainChannel, type Channel } from './channel.js';
-import { finishAsRouter, HANDSHAKE_RANDOM_LENGTH, openMessage } from './handshake.js';
+import { finishAsRouter, HANDSHAKE_RANDOM_LENGTH, openMessage } from '../secure/handshake.js';
 import { describeAddress, openTransport } from './transport.js';
 import { closeStream } from '../serial-port.js';
 
 export type LinkState = 'stopped' | 'connecting' | 'handshaking' | 'open' | 'waiting';
+
+const REHANDSHAKE_JITTER_MAX_MS = 60_000;
+
+/** node-cron's own messages (a missed run, say) as log lines of this link, not bare console output. */
+function cronLogger(log: Logger) {
+  const line = (level: 'info' | 'warn' | 'error' | 'debug') => (message: string) => log[level]('link.schedule', { message: String(message) });
+  return { info: line('debug'), debug: line('debug'), warn: line('warn'), error: line('error') };
+}
 
 /** 2.2 rule 2: after this many unanswered pings the server is down. */
 export const MISSED_PINGS_LIMIT = 3;
@@ -51,6 +59,7 @@ export class ServerLink {
   private unanswered = 0;
   private failures = 0;
   private rehandshakePending = false;
+  private jitterTimer: NodeJS.Timeout | undefined;
   private gotReady = false;
   /** Bumped by every connect and stop: a connect that resolves late sees it is stale. */
   private generation = 0;
@@ -69,7 +78,10 @@ export class ServerLink {
     if (this.state !== 'stopped') return;
     const security = this.config.security;
     if (security.kind === 'sealed') {
-      this.cron = schedule(security.rehandshake, () => this.requestRehandshake('scheduled'), { name: `rehandshake-${this.config.name}` });
+      this.cron = schedule(security.rehandshake, () => this.scheduledRehandshake(), {
+        name: `rehandshake-${this.config.name}`,
+        logger: cronLogger(this.log),
+      });
     }
     void this.connect();
   }
@@ -77,6 +89,7 @@ export class ServerLink {
   stop(): void {
     this.generation++;
     clearTimeout(this.timer);
+    clearTimeout(this.jitterTimer);
     void this.cron?.destroy();
     this.cron = undefined;
     const wasOpen = this.state === 'open';
@@ -104,6 +117,17 @@ export class ServerLink {
   /** Drops the connection and reconnects with backoff, settling what the server held. */
   reset(why: string): void {
     if (this.state === 'open' || this.state === 'handshaking') this.lost(why);
+  }
+
+  /**
+   * Every link has the same schedule by default: each waits a random part of
+   * the interval (at most a minute) so that the servers are not all drained at once.
+   */
+  private scheduledRehandshake(): void {
+    const untilNext = this.cron?.msToNext() ?? 0;
+    const jitter = Math.floor(Math.random() * Math.min(REHANDSHAKE_JITTER_MAX_MS, untilNext / 2));
+    clearTimeout(this.jitterTimer);
+    this.jitterTimer = setTimeout(() => this.requestRehandshake('scheduled'), jitter);
   }
 
   private requestRehandshake(why: string): void {
@@ -185,8 +209,9 @@ export class ServerLink {
     }, READY_PINGS * this.pingIntervalMs);
     this.pingTimer = setInterval(() => this.ping(), this.pingIntervalMs);
     this.handlers.connected();
-    // An early ping lets a server on a serial line (no connect event) know a router is there.
-    this.ping();
+    // Plaintext: an early ping lets a server on a serial line (no connect event) know a router is there.
+    // Sealed: the server's `ready` must be the first sealed message (PROTOCOL.md 3); the first ping follows it.
+    if (this.config.security.kind === 'insecure') this.ping();
   }
 
   private receive(body: Buffer): void {
@@ -212,6 +237,8 @@ export class ServerLink {
           this.gotReady = true;
           this.backoff.reset();
           clearTimeout(this.timer);
+          // Proves this router holds the key at once (a peer port registers a peer only then).
+          if (this.config.security.kind === 'sealed') this.ping();
         }
         return this.handlers.message(msg);
       default:

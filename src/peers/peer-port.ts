@@ -8,25 +8,30 @@ import type { PeerConfig, PeerPortConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import { AcceptedLink, type AcceptSecurity, type Work } from '../links/accepted-link.js';
 import type { LinkKeys } from '../keys/link-key-file.js';
-import { DEFAULT_MAX_BODY } from '../wire/frame.js';
 import type { RouterToStation } from '../wire/messages.js';
 
 export interface PeerPortHooks {
   lineUp(line: string): void;
   lineDown(line: string): void;
+  /** Forget the line's request ids and answers (a new connection, or none). */
+  forget(line: string): void;
   request(line: string, work: Work): void;
   /** What to announce now: this router's available ops and whether any server is available. */
   offer(): { readonly ops: readonly string[]; readonly anyAvailable: boolean };
 }
 
-export const peerLineName = (peer: string): string => `peer:${peer}`;
+const PEER_LINE_PREFIX = 'peer:';
+export const peerLineName = (peer: string): string => `${PEER_LINE_PREFIX}${peer}`;
+
+const MAX_CONNECTIONS = 64;
 
 const isLoopbackAddress = (a: string | undefined): boolean => a === '::1' || a === '::ffff:127.0.0.1' || (a?.startsWith('127.') ?? false);
 
 export class PeerPort {
   private server: Server | undefined;
-  private readonly links = new Map<string, AcceptedLink>();
-  private lastOffer = '';
+  private readonly links = new Map<string, PeerLink>();
+  /** The `ready` each connection last heard, so a change is announced once. */
+  private readonly offered = new Map<PeerLink, string>();
 
   constructor(
     private readonly config: PeerPortConfig,
@@ -42,6 +47,8 @@ export class PeerPort {
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
       const server = createServer((socket) => this.accept(socket));
+      // Peers are a handful of routers: a flood of connections is refused, not served.
+      server.maxConnections = MAX_CONNECTIONS;
       this.server = server;
       server.once('error', reject);
       server.listen(this.config.port, this.config.host, () => {
@@ -61,13 +68,9 @@ export class PeerPort {
     link.send(msg.ok ? { t: 'res', id: msg.id, ok: true, body: msg.body } : { t: 'res', id: msg.id, ok: false, err: msg.err });
   }
 
-  /** Re-announces `ready` to every peer when what this router offers changed. */
+  /** Re-announces `ready` to every peer that has not heard what this router offers now. */
   refresh(): void {
-    const offer = this.currentReady();
-    const key = JSON.stringify(offer);
-    if (key === this.lastOffer) return;
-    this.lastOffer = key;
-    for (const link of this.links.values()) link.send(offer);
+    for (const link of this.links.values()) this.offerTo(link);
   }
 
   async close(): Promise<void> {
@@ -100,35 +103,50 @@ export class PeerPort {
       security = { kind: 'insecure' };
     }
     let line: string | undefined;
-    const link: AcceptedLink<{ peer: PeerConfig; keys: LinkKeys }> = new AcceptedLink(
+    const link: PeerLink = new AcceptedLink(
       socket,
       'tcp',
-      DEFAULT_MAX_BODY,
+      this.config.maxBody,
       security,
       {
-        open: (who) => {
+        // The offer goes out at once (PROTOCOL.md 3: the server's `ready` is the first sealed message)...
+        open: () => this.offerTo(link),
+        // ...but the connection becomes the peer's only once the peer proved its key: an `open` is plaintext.
+        authenticated: (who) => {
           const peer = who?.peer ?? plaintextPeer!;
           line = peerLineName(peer.name);
-          // A peer that reconnects replaces its old connection.
           const previous = this.links.get(line);
-          if (previous && previous !== link) previous.close();
+          if (previous && previous !== link) previous.close(); // a peer that reconnected replaces its old connection
           this.links.set(line, link);
+          // A server link's ids belong to its connection: the new one starts with none (2.1 rule 2, as after hello).
+          this.hooks.forget(line);
           this.hooks.lineUp(line);
           this.log.info('peers.connected', { peer: peer.name, from: socket.remoteAddress, sealed: who !== undefined });
-          link.send(this.currentReady());
+          this.offerTo(link); // what this router offers may have changed since `open`
         },
         request: (work) => {
-          if (line) this.hooks.request(line, work);
+          if (line && this.links.get(line) === link) this.hooks.request(line, work);
         },
         closed: () => {
+          this.offered.delete(link);
           if (!line || this.links.get(line) !== link) return;
           this.links.delete(line);
           this.hooks.lineDown(line);
-          this.log.warn('peers.disconnected', { peer: line.slice('peer:'.length) });
+          this.hooks.forget(line);
+          this.log.warn('peers.disconnected', { peer: line.slice(PEER_LINE_PREFIX.length) });
         },
       },
       this.log,
     );
+  }
+
+  /** Sends `ready` to one peer when what this router offers differs from what that peer last heard. */
+  private offerTo(link: PeerLink): void {
+    const offer = this.currentReady();
+    const key = JSON.stringify(offer);
+    if (this.offered.get(link) === key) return;
+    this.offered.set(link, key);
+    link.send(offer);
   }
 
   /** A plaintext peer is named by the first entry not connected; only from loopback. */
@@ -138,4 +156,5 @@ export class PeerPort {
   }
 }
 
+type PeerLink = AcceptedLink<{ peer: PeerConfig; keys: LinkKeys }>;
 type SealedPeer = PeerConfig & { readonly security: { readonly kind: 'sealed'; readonly keys: LinkKeys } };

@@ -16,8 +16,6 @@ import { SEALING_OVERHEAD } from '../secure/cose.js';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_OUTCOME_KINDS = 32;
 
-/** How long a link waiting to re-handshake waits for its server's requests to finish. */
-const REHANDSHAKE_DRAIN_MAX_MS = 30_000;
 
 export interface RouterStatus extends Snapshot {
   readonly lineStates: ReadonlyMap<string, string>;
@@ -75,6 +73,7 @@ export class Router {
         {
           lineUp: (line) => this.dispatcher.lineUp(line),
           lineDown: (line) => this.run(this.dispatcher.lineDown(line)),
+          forget: (line) => this.run(this.dispatcher.hello(line)),
           request: (line, work) =>
             this.run(this.dispatcher.request(line, { id: work.id, op: work.op, body: work.body, ttl: work.ttl, station: work.station }, this.clock())),
           offer: () => {
@@ -107,7 +106,9 @@ export class Router {
           rehandshakeDue: (why) => {
             log.info('server.rehandshake-due', { server: sc.name, why });
             this.dispatcher.drainServer(sc.name, this.clock());
-            this.rehandshaking.set(sc.name, this.clock() + REHANDSHAKE_DRAIN_MAX_MS);
+            // Its requests may take up to the longest ttl: wait that long (a few seconds more) for them.
+            this.rehandshaking.set(sc.name, this.clock() + this.longestTtlMs() + OVERDUE_GRACE_MS);
+            this.peerPort?.refresh(); // a draining server is not offered to peers
             this.run([]);
           },
         },
@@ -250,6 +251,10 @@ export class Router {
     }
     clearTimeout(this.rehandshakeTimer);
     if (this.rehandshaking.size > 0) this.rehandshakeTimer = setTimeout(() => this.rehandshakeIdleLinks(), 1000);
+  }
+
+  private longestTtlMs(): number {
+    return Math.max(this.config.defaultOp.ttlMs, ...[...this.config.ops.values()].map((p) => p.ttlMs));
   }
 
   /** Servers choose their error codes: past a few dozen distinct ones, the rest count as 'other'. */

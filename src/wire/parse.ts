@@ -95,11 +95,17 @@ export function parseRouterToServer(bytes: Uint8Array): Parsed<RouterToServer> {
     switch (t) {
       case 'req': {
         const b = body(f);
+        const id = f.required('id', f.uint('id'));
+        const op = f.required('op', f.text('op'));
+        const station = f.required('station', f.text('station'));
+        // Both name things in the server's audit trail: neither may be empty.
+        if (op.length === 0) throw new FieldError('op', 'must not be empty');
+        if (station.length === 0) throw new FieldError('station', 'must not be empty');
         return {
           t,
-          id: f.required('id', f.uint('id')),
-          op: f.required('op', f.text('op')),
-          station: f.required('station', f.text('station')),
+          id,
+          op,
+          station,
           ttl: f.required('ttl', f.uint('ttl')),
           ...(b === undefined ? {} : { body: b }),
         };

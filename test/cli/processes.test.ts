@@ -34,6 +34,15 @@ function start(name: keyof typeof output, ...args: string[]): ChildProcess {
   return child;
 }
 
+/** The router starts only once the data server listens, or its first connect fails and backs off. */
+async function serverListening(): Promise<void> {
+  try {
+    await waitFor('the data server listening', () => /dataserver\.listening/.test(output.ds), 20_000);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\ndata server output:\n${output.ds}`);
+  }
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -72,11 +81,14 @@ test('dataserver and run serve a station over a sealed link, and stop on SIGTERM
     join(scratch.dir, 'router.json'),
     JSON.stringify({ router: 'box-1', lines: [{ name: 'm1-s1', path: pair.routerPath }], servers: [{ name: 'hsm-a', tcp: `127.0.0.1:${port}`, keyFile: 'router.key', slots: 2 }], ops: { 'transport-key': { retry: true } } }),
   );
+  await serverListening();
   const check = persomux('check', '--config', 'router.json');
   assert.is(check.status, 0, check.stderr);
   assert.match(check.stdout, /server hsm-a: 127\.0\.0\.1:\d+ \(sealed with .*router\.key/);
   const router = start('router', 'run', '--config', 'router.json');
-  await waitFor('the server available to the router', () => /server\.available server=hsm-a slots=2/.test(output.router), 20_000);
+  await waitFor('the server available to the router', () => /server\.available server=hsm-a slots=2/.test(output.router), 20_000).catch((e: Error) => {
+    throw new Error(`${e.message}\nrouter:\n${output.router}\ndata server:\n${output.ds}`);
+  });
   station = await new StationPeer(pair.peerPath).open();
   station.request(1, 'transport-key', { csn: Buffer.from('04a1b2c3', 'hex') });
   const res = await station.answer(1);
@@ -111,14 +123,18 @@ test('hsm init puts the keys in a token; dataserver --token signs certificates i
   assert.is(init.status, 0, init.stderr + init.stdout);
   assert.not.ok((init.stdout + init.stderr).includes(USER_PIN), 'the PIN is never printed');
   const port = await freePort();
+  output.ds = '';
   const ds = start('ds', 'dataserver', '--listen', `127.0.0.1:${port}`, '--key', 'server.key', '--token', token, '--pin-file', hsm.pinFile, '--module', hsm.modulePath, '--service-time', '1');
   writeFileSync(
     join(scratch.dir, 'router-hsm.json'),
     JSON.stringify({ router: 'box-1', lines: [{ name: 'm1-s1', path: pair.routerPath }], servers: [{ name: 'hsm-a', tcp: `127.0.0.1:${port}`, keyFile: 'router.key', slots: 4 }] }),
   );
+  await serverListening();
   output.router = '';
   const router = start('router', 'run', '--config', 'router-hsm.json');
-  await waitFor('the token-backed server available', () => /server\.available server=hsm-a slots=4 ops=.*certificate/.test(output.router), 20_000);
+  await waitFor('the token-backed server available', () => /server\.available server=hsm-a slots=4 ops=.*certificate/.test(output.router), 20_000).catch((e: Error) => {
+    throw new Error(`${e.message}\nrouter:\n${output.router}\ndata server:\n${output.ds}`);
+  });
   station = await new StationPeer(pair.peerPath).open();
   station.request(10, 'issuer-key', undefined);
   station.request(11, 'certificate', { csn: Buffer.from('04a1b2c3', 'hex'), path: '3F00', size: 64, acl: Buffer.of(0) });

@@ -2,7 +2,7 @@
 // refused when others may read them or when malformed, and never quoted.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeyFileError, loadLinkKeys, writeKeyPair } from '../../src/keys/link-key-file.js';
 import { parseConfigText } from '../../src/config/load.js';
@@ -74,6 +74,28 @@ test('malformed key files are refused by field, and no message quotes a secret',
   writeFileSync(notJson, `{"masterSecret": "${secret}",`, { mode: 0o600 });
   assert.throws(() => loadLinkKeys(notJson), (e: Error) => /is not valid JSON/.test(e.message) && !e.message.includes(secret));
   assert.ok(readFileSync(notJson, 'utf8').includes(secret));
+});
+
+test('two peers whose key files expect the same kid are refused, naming the second', () => {
+  writeKeyPair(join(scratch.dir, 'a.key'), join(scratch.dir, 'a-peer.key'), Buffer.of(1), Buffer.of(2));
+  writeKeyPair(join(scratch.dir, 'c.key'), join(scratch.dir, 'c-peer.key'), Buffer.of(1), Buffer.of(3));
+  try {
+    parseConfigText(
+      join(scratch.dir, 'box-b.json'),
+      JSON.stringify({ router: 'b', lines: [{ name: 'l', path: '/dev/x' }], peerPort: { listen: '0.0.0.0:7300', peers: [{ name: 'box-a', keyFile: 'a-peer.key' }, { name: 'box-c', keyFile: 'c-peer.key' }] } }),
+    );
+    assert.unreachable('two peers with one kid accepted');
+  } catch (e) {
+    assert.match((e as Error).message, /peerPort\.peers\[1\]\.keyFile \(its recipientId\): '01' is already used by peerPort\.peers\[0\]/);
+  }
+});
+
+test('a symbolic link to a key file is refused', () => {
+  const real = join(scratch.dir, 'real.key');
+  writeKeyPair(real, join(scratch.dir, 'real-peer.key'), Buffer.of(1), Buffer.of(2));
+  const link = join(scratch.dir, 'link.key');
+  symlinkSync(real, link);
+  assert.throws(() => loadLinkKeys(link), /symbolic link/);
 });
 
 test.run();

@@ -16,13 +16,21 @@ import { ptyPairs, scratchDir, type PtyPair } from '../../src/sim/pty-pair.js';
 import { decodeCbor, encodeCbor } from '../../src/wire/cbor.js';
 import { StationPeer } from '../support/station-peer.js';
 import { writeKeyPair } from '../../src/keys/link-key-file.js';
-import { waitFor } from '../support/wait.js';
+import { sleep, waitFor } from '../support/wait.js';
+import { connect } from 'node:net';
+import { encodeFrame } from '../../src/wire/frame.js';
+import { encodeMessage } from '../../src/wire/messages.js';
 
 const scratch = scratchDir('cascade');
 const logLines: string[] = [];
 const log = createLogger({ level: 'debug', write: (l) => logLines.push(l) });
 // Answers with who asked, so the test sees the `station` the server got.
-const ops = new Map<string, OpHandler>([...REFERENCE_OPS, ['whoami', (_body, ctx) => ({ ok: true, body: encodeCbor({ station: ctx.station }) })]]);
+const ops = new Map<string, OpHandler>([
+  ...REFERENCE_OPS,
+  ['whoami', (_body, ctx) => ({ ok: true, body: encodeCbor({ station: ctx.station }) })],
+  // Slow work, to keep requests in flight at B while A's link drops.
+  ['nap', async () => (await sleep(1500), { ok: true, body: encodeCbor('rested') })],
+]);
 const ds1 = new DataServer({ name: 'ds1', slots: 2, serviceTime: { kind: 'fixed', ms: 5 }, ops, log });
 const ds2 = new DataServer({ name: 'ds2', slots: 2, serviceTime: { kind: 'fixed', ms: 5 }, ops, log });
 let pairs: Map<string, PtyPair>;
@@ -88,7 +96,7 @@ test("the peer link is sealed, and B announces its servers' ops to A", () => {
   assert.ok(logLines.some((l) => /info  peers\.connected .*peer=box-a .*sealed=true/.test(l)), 'B accepted A by its key');
   assert.ok(logLines.some((l) => /info  link\.open .*server=box-b .*sealed=true/.test(l)));
   const b = boxA.status().servers.find((s) => s.name === 'box-b')!;
-  assert.equal([...b.ops].sort(), ['echo', 'whoami']);
+  assert.equal([...b.ops].sort(), ['echo', 'nap', 'whoami']);
 });
 
 test("a station on the box without servers is served by the other box's servers, under its own name", async () => {
@@ -98,7 +106,38 @@ test("a station on the box without servers is served by the other box's servers,
   if (res.ok) assert.equal(decodeCbor(res.body), { station: 'box-a/a1' });
   stationB.request(1, 'whoami', {});
   const resB = await stationB.answer(1);
+  assert.ok(resB.ok, JSON.stringify(resB));
   if (resB.ok) assert.equal(decodeCbor(resB.body), { station: 'box-b/b1' });
+});
+
+test("a stranger's plaintext `open` with A's kid does not knock A off B's peer port", async () => {
+  const port = (await boxB.peerPortNumber())!;
+  const linkOpensBefore = logLines.filter((l) => /link\.open .*server=box-b/.test(l)).length;
+  const stranger = connect({ host: '127.0.0.1', port });
+  stranger.on('error', () => {});
+  await new Promise((r) => stranger.once('connect', r));
+  stranger.write(encodeFrame(encodeMessage({ t: 'open', v: 1, kid: Buffer.from('0a', 'hex'), r: Buffer.alloc(8, 9) })));
+  await sleep(600);
+  stranger.destroy();
+  assert.is(logLines.filter((l) => /link\.open .*server=box-b/.test(l)).length, linkOpensBefore, "A's link to B never dropped");
+  assert.is(logLines.filter((l) => /peers\.disconnected/.test(l)).length, 0);
+  stationA.request(2, 'whoami', {});
+  assert.ok((await stationA.answer(2)).ok);
+});
+
+test('when A reconnects to B, B forgets the old connection\'s ids: new requests are served, not refused', async () => {
+  const link = (boxA as unknown as { links: Map<string, { reset(why: string): void; state: string }> }).links.get('box-b')!;
+  // Fill B's peer line (3 lent slots) with slow requests, and drop the link while B works on them.
+  for (let id = 30; id < 33; id++) stationA.request(id, 'nap', { id });
+  await waitFor('B working on all three', () => boxB.status().lines.find((l) => l.name === 'peer:box-a')?.inFlight === 3);
+  link.reset('test: drop the peer link');
+  for (let id = 30; id < 33; id++) await stationA.answer(id);
+  await waitFor('A sees B again', () => boxA.status().servers.find((s) => s.name === 'box-b')?.available, 10_000);
+  for (let id = 40; id < 43; id++) stationA.request(id, 'echo', { id });
+  for (let id = 40; id < 43; id++) {
+    const res = await stationA.answer(id);
+    assert.ok(res.ok, `request ${id}: ${JSON.stringify(res)}`);
+  }
 });
 
 test("service goes on when one of B's two server links dies", async () => {

@@ -64,6 +64,7 @@ rehandshake('no secret of the key file appears in any log line', async () => {
   const all = busy.logLines.join('\n').toLowerCase();
   assert.not.ok(all.includes(keys.masterSecret.slice(0, 16)), 'master secret in a log line');
   assert.not.ok(all.includes(keys.masterSalt), 'master salt in a log line');
+  assert.not.ok(/<buffer|uint8array\(/.test(all), 'no byte dump of any kind');
 });
 
 rehandshake.run();

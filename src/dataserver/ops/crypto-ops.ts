@@ -14,7 +14,8 @@ const csnOf = (f: Fields): Buffer => f.required('csn', f.bytes('csn', CSN_MIN_BY
 /** A key store that cannot serve now: `key-unavailable` (the data server also stops taking work). */
 function keyUnavailable(e: unknown, csn?: Uint8Array): OpResult {
   if (!(e instanceof KeyUnavailableError)) throw e;
-  return { ok: false, err: { code: 'key-unavailable', msg: e.message }, ...(csn ? { audit: { csn } } : {}) };
+  // Stations see that the key cannot be had; which token or module failed is for the server's log.
+  return { ok: false, err: { code: 'key-unavailable', msg: 'the key store cannot serve this key now' }, detail: e.message, ...(csn ? { audit: { csn } } : {}) };
 }
 
 export function cryptoOps(store: KeyStore): Map<string, OpHandler> {

@@ -10,7 +10,7 @@ export interface AuditFacts {
 
 export type OpResult =
   | { readonly ok: true; readonly body: RawBody; readonly audit?: AuditFacts }
-  | { readonly ok: false; readonly err: ErrorInfo; readonly audit?: AuditFacts };
+  | { readonly ok: false; readonly err: ErrorInfo; readonly audit?: AuditFacts; /** For the server's log only: the station sees `err`. */ readonly detail?: string };
 
 /** Who asked: `station` is `router/line` (2.2 rule 4), for audit. */
 export interface OpContext {

@@ -3,8 +3,8 @@
 // the OSCORE context with ID Context = R1 || R2, so a context is never
 // reused across connections. Pure: randomness comes in as bytes.
 import type { LinkKeys } from '../keys/link-key-file.js';
-import { deriveContext, HANDSHAKE_RANDOM_LENGTH, linkIdContext } from '../secure/context.js';
-import { SecureSession } from '../secure/session.js';
+import { deriveContext, HANDSHAKE_RANDOM_LENGTH, linkIdContext } from './context.js';
+import { SecureSession } from './session.js';
 import type { Handshake } from '../wire/messages.js';
 
 export { HANDSHAKE_RANDOM_LENGTH };
