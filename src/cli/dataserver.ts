@@ -12,6 +12,7 @@ import { REFERENCE_OPS } from '../dataserver/ops/echo.js';
 import { AuditLog, AuditLogError } from '../audit/audit-log.js';
 import { AuditKeyError, loadAuditPrivateKey } from '../audit/audit-key.js';
 import { command, help, parseOptions, positiveInt, UsageError } from './args.js';
+import { LIMITS } from '../config/limits.js';
 
 const HELP = `Usage: persomux dataserver (--key FILE ... | --insecure) [--listen HOST:PORT] [--serial PATH [--baud N]]
                            [--slots N] [--service-time MS | exp:MS] [--name NAME]
@@ -30,6 +31,8 @@ session-keys, certificate and issuer-key (PROTOCOL.md 5).
   --listen HOST:PORT   TCP address to listen on (default 127.0.0.1:7000)
   --serial PATH        also serve one router on this serial device
   --slots N            requests worked on at once, announced in 'ready' (default 4)
+  --max-body N         largest frame body accepted from a router, bytes (default 4096;
+                       match the routers' servers[].maxBody)
   --service-time T     time per request: MS fixed, or exp:MS exponential with that mean (default exp:40)
 `;
 
@@ -40,6 +43,7 @@ export function runDataServer(args: string[]): Promise<number> {
       serial: { type: 'string' },
       baud: { type: 'string' },
       slots: { type: 'string' },
+      'max-body': { type: 'string' },
       'service-time': { type: 'string' },
       name: { type: 'string' },
       'log-level': { type: 'string' },
@@ -111,7 +115,7 @@ export function runDataServer(args: string[]): Promise<number> {
       return 1;
     }
     const ops = new Map([...REFERENCE_OPS, ...(keyStore ? cryptoOps(keyStore) : [])]);
-    const server = new DataServer({ name: o.name ?? 'dataserver', slots: positiveInt(o.slots, 'slots', 4, 0), serviceTime, security, ops, ...(keyStore ? { keyStore } : {}), ...(audit ? { audit } : {}), log });
+    const server = new DataServer({ name: o.name ?? 'dataserver', slots: positiveInt(o.slots, 'slots', 4, 0), serviceTime, security, ops, ...(keyStore ? { keyStore } : {}), ...(audit ? { audit } : {}), maxBody: positiveInt(o['max-body'], 'max-body', LIMITS.maxBody.default, LIMITS.maxBody.min), log });
     log.info('dataserver.start', { service: describeServiceTime(serviceTime), keyStore: keyStore ? String(keyStore) : 'none' });
     if (keyStore?.available && !(await keyStore.available())) server.keysUnavailable('the key store cannot be reached at start');
     await server.listen(host, Number(m[2]));
