@@ -48,7 +48,7 @@ rate('dispatcher: request -> server -> answer (24 lines)', 200_000, () => {
   for (const e of out) if (e.kind === 'to-server' && e.msg.t === 'req') d.serverAnswer('s', e.msg.id, { ok: true, body }, now);
 });
 
-console.log('\nEnd to end: 24 stations on socat ptys, 2 in-process data servers x 4 slots over sealed links, no service time, 10 s ...');
+console.log('\nEnd to end: 24 stations on socat ptys personalizing virtual cards (real SCP03 and ECDSA on both sides),\n2 in-process data servers x 4 slots with a file key store, sealed links, no added service time, 10 s, all in this one process ...');
 const mem0 = process.memoryUsage().rss;
 const r = await runSimulation({ ...DEFAULT_SIM, seconds: 10, serviceTime: { kind: 'fixed', ms: 0 }, chipMs: 0 }, silentLogger, () => {});
 const requests = r.stations.reduce((n, s) => n + s.requests, 0);
