@@ -12,7 +12,7 @@ import { Backoff } from '../util/backoff.js';
 import type { RouterToStation } from '../wire/messages.js';
 import { stationCodec, type StationCodec, type StationEvent, type DropReason } from '../wire/station-codec.js';
 import { openSerial } from '../serial-port.js';
-import { isPowerOfTen } from '../log/logger.js';
+import { DropCounter } from '../log/drop-counter.js';
 
 export type LineState = 'stopped' | 'opening' | 'open' | 'waiting';
 
@@ -34,7 +34,7 @@ const PRESENCE_CHECK_MS = 500;
 
 export class StationLine {
   state: LineState = 'stopped';
-  readonly drops = new Map<DropReason, number>();
+  readonly drops: DropCounter<DropReason>;
   private port: SerialPort | undefined;
   private timer: NodeJS.Timeout | undefined;
   private presence: NodeJS.Timeout | undefined;
@@ -48,6 +48,7 @@ export class StationLine {
     private readonly log: Logger,
   ) {
     this.codec = stationCodec(config.protocol, config.maxBody);
+    this.drops = new DropCounter(log, 'line.drop');
   }
 
   start(): void {
@@ -122,10 +123,7 @@ export class StationLine {
   private receive(chunk: Buffer): void {
     for (const event of this.codec.push(chunk)) {
       if (event.kind === 'drop') {
-        const n = (this.drops.get(event.reason) ?? 0) + 1;
-        this.drops.set(event.reason, n);
-        // A noisy line must not flood the journal: warn at the 1st, 10th, 100th... drop of a reason.
-        this.log[isPowerOfTen(n) ? 'warn' : 'debug']('line.drop', { reason: event.reason, why: event.why, dropped: n });
+        this.drops.record(event.reason, { why: event.why });
       }
       this.handlers.event(event);
     }

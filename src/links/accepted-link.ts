@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { LinkKeys } from '../keys/link-key-file.js';
-import { isPowerOfTen, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { DropCounter } from '../log/drop-counter.js';
 import { SecureSession } from '../secure/session.js';
 import { encodeFrame } from '../wire/frame.js';
 import { FrameReader } from '../wire/frame-reader.js';
@@ -56,7 +57,7 @@ const IDLE_TIMEOUT_MS = 60_000;
 
 export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly keys: LinkKeys }> {
   /** Dropped frames and messages by reason. */
-  readonly drops = new Map<string, number>();
+  readonly drops: DropCounter<string>;
   private readonly reader: FrameReader;
   private channel: Channel | undefined;
   private state: State = 'awaiting-open';
@@ -74,6 +75,7 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
     private readonly log: Logger,
   ) {
     this.reader = new FrameReader(maxBody);
+    this.drops = new DropCounter(log, 'link.drop');
     stream.on('data', (chunk: Buffer) => {
       if (kind === 'tcp') this.armTimer(IDLE_TIMEOUT_MS, 'silent too long');
       for (const e of this.reader.push(chunk)) {
@@ -198,8 +200,6 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
   }
 
   private drop(reason: string): void {
-    const n = (this.drops.get(reason) ?? 0) + 1;
-    this.drops.set(reason, n);
-    this.log[isPowerOfTen(n) ? 'warn' : 'debug']('link.drop', { reason, dropped: n });
+    this.drops.record(reason);
   }
 }

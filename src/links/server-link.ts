@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { ServerConfig } from '../config/types.js';
-import { isPowerOfTen, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { DropCounter } from '../log/drop-counter.js';
 import { Backoff } from '../util/backoff.js';
 import { encodeFrame, type DiscardReason } from '../wire/frame.js';
 import { FrameReader } from '../wire/frame-reader.js';
@@ -50,7 +51,7 @@ export type LinkDropReason = DiscardReason | 'not-cose' | 'wrong-kid' | 'replay'
 
 export class ServerLink {
   state: LinkState = 'stopped';
-  readonly drops = new Map<LinkDropReason, number>();
+  readonly drops: DropCounter<LinkDropReason>;
   private stream: Duplex | undefined;
   private timer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -72,7 +73,9 @@ export class ServerLink {
     private readonly pingIntervalMs: number,
     private readonly handlers: ServerLinkHandlers,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.drops = new DropCounter(log, 'link.drop');
+  }
 
   start(): void {
     if (this.state !== 'stopped') return;
@@ -257,9 +260,7 @@ export class ServerLink {
   }
 
   private drop(reason: LinkDropReason, why?: string): void {
-    const n = (this.drops.get(reason) ?? 0) + 1;
-    this.drops.set(reason, n);
-    this.log[isPowerOfTen(n) ? 'warn' : 'debug']('link.drop', { reason, why, dropped: n });
+    this.drops.record(reason, { why });
   }
 
   private lost(why: string): void {

@@ -21,10 +21,6 @@ function formatValue(v: string | number | boolean | null): string {
   return JSON.stringify(s).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** 1, 10, 100, ...: when a repeated event is worth a line of its own. */
-export function isPowerOfTen(n: number): boolean {
-  return n >= 1 && Number.isInteger(Math.log10(n));
-}
 
 export function formatLine(level: Level, event: string, fields: Fields, now = new Date()): string {
   let line = `${now.toISOString()} ${level.padEnd(5)} ${event}`;

@@ -1,16 +1,8 @@
 // Helpers for the secure-channel tests. Expected values are typed from RFC
 // 8613 or built here by hand, never taken from the code under test.
 
-/** Bytes from hex; spaces and newlines are ignored. */
-export function hex(s: string): Buffer {
-  const clean = s.replace(/\s+/g, '');
-  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new Error(`bad hex in test: ${s}`);
-  return Buffer.from(clean, 'hex');
-}
-
-export function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
+import { hex, toHex } from '../support/hex.js';
+export { hex, toHex };
 
 /** A CBOR byte-string head for a length below 256 (RFC 8949 3.1), written out by hand. */
 export function bstrHead(length: number): string {

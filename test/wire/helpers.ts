@@ -2,16 +2,8 @@
 // expected bytes never come from the code under test), and seeded randomness.
 import type { Random } from '../../src/util/random.js';
 
-/** Bytes from hex; spaces and newlines are ignored. */
-export function hex(s: string): Buffer {
-  const clean = s.replace(/\s+/g, '');
-  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new Error(`bad hex in test: ${s}`);
-  return Buffer.from(clean, 'hex');
-}
-
-export function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
+import { hex, toHex } from '../support/hex.js';
+export { hex, toHex };
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
