@@ -19,11 +19,16 @@ $(STAMP): package.json package-lock.json
 deps: $(STAMP)
 
 # Debian packages the tests need, installed once when missing: socat makes
-# the pseudo-terminal pairs; softhsm2 is the PKCS#11 token of the key store tests.
+# the pseudo-terminal pairs; softhsm2 is the PKCS#11 token of the key store
+# tests; chromium loads the status page; openssh-server is the box of the
+# deploy tests; systemd's systemd-analyze checks the unit files.
 sysdeps:
 	@missing=""; \
 	command -v socat >/dev/null || missing="$$missing socat"; \
 	command -v softhsm2-util >/dev/null || missing="$$missing softhsm2"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing (Debian):$$missing"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
