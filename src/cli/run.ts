@@ -5,7 +5,7 @@ import type { RouterConfig } from '../config/types.js';
 import { createLogger, parseLevel } from '../log/logger.js';
 import { describeAddress } from '../links/transport.js';
 import { Router } from '../router/router.js';
-import { startStatusServer } from '../http/status-server.js';
+import { startStatusInterface } from '../http/status-interface.js';
 import { command, help, parseOptions, UsageError } from './args.js';
 
 /** How often `run` logs its one-line status (router.status lines=.. servers=.. queued=..). */
@@ -61,13 +61,13 @@ export function runRouter(args: string[]): Promise<number> {
     const router = new Router(config, log);
     router.start();
     router.logStatusEvery(STATUS_EVERY_MS);
-    const statusServer = await startStatusServer(config.status, router, log.child({ part: 'status' }));
+    const statusInterface = await startStatusInterface(router, config, log.child({ part: 'status' }));
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
     router.stop();
-    await statusServer.close();
+    await statusInterface.close();
     return 0;
   });
 }

@@ -81,7 +81,7 @@ export function runSim(args: string[]): Promise<number> {
       // On a terminal the line is redrawn in place; in a log, one line every 5 s.
       if (tty) process.stdout.write(`\r${progressLine(p)}`);
       else if (Math.round(p.elapsedS) % 5 === 0) process.stdout.write(`${progressLine(p)}\n`);
-    });
+    }, (url) => process.stdout.write(`Status page: ${url} (also /metrics, /status.json; persomux status --url ${url})\n`));
     if (tty && !o.quiet) process.stdout.write('\n');
     process.stdout.write(formatReport(result) + '\n');
     const foreign = result.stations.reduce((n, s) => n + s.foreign, 0);

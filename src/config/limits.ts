@@ -26,3 +26,7 @@ export const DEFAULT_REHANDSHAKE = '0 3 * * *';
 
 /** The status interface listens on loopback unless the configuration opens it to the site. */
 export const DEFAULT_STATUS_LISTEN = '127.0.0.1:8080';
+
+/** The statistics snapshot: where (the box's state directory) and how often (every 5 minutes). */
+export const DEFAULT_STATE_DIR = '/var/lib/persomux';
+export const DEFAULT_SNAPSHOT_SCHEDULE = '*/5 * * * *';

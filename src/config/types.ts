@@ -61,9 +61,22 @@ export interface PeerPortConfig {
   readonly maxBody: number;
 }
 
+/** One operator allowed to act through the status interface (HTTP Basic). */
+export interface StatusCredential {
+  readonly user: string;
+  /** SHA-256 of the password: compared in constant time, never logged. */
+  readonly passwordDigest: Buffer;
+}
+
 export interface StatusConfig {
   /** Where the page, /metrics, /healthz and /status.json are served (port 0: any free port). */
   readonly listen: { readonly host: string; readonly port: number };
+  /** Operators allowed to act (locate, drain, undrain); none: actions are disabled. */
+  readonly credentials: readonly StatusCredential[];
+  /** The file they were read from, for messages. */
+  readonly credentialsFile?: string;
+  /** Serve HTTPS with this certificate and key (PEM); required for actions on a non-loopback address. */
+  readonly tls?: { readonly certFile: string; readonly cert: Buffer; readonly key: Buffer };
 }
 
 export interface RouterConfig {
@@ -77,4 +90,8 @@ export interface RouterConfig {
   readonly servers: readonly ServerConfig[];
   readonly peerPort: PeerPortConfig | undefined;
   readonly status: StatusConfig;
+  /** Where the statistics snapshot lives (/var/lib/persomux on the box). */
+  readonly stateDir: string;
+  /** node-cron expression: when the statistics snapshot is written. */
+  readonly snapshotSchedule: string;
 }

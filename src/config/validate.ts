@@ -6,8 +6,9 @@ import { validate as validCron } from 'node-cron';
 import { KeyFileError, loadLinkKeys } from '../keys/link-key-file.js';
 import type { OpPolicy } from '../dispatch/types.js';
 import type { ConfigProblem } from './errors.js';
-import { DATA_BITS, DEFAULT_REHANDSHAKE, DEFAULT_STATUS_LISTEN, LIMITS, PARITIES, PROTOCOLS, STOP_BITS, type Limit } from './limits.js';
-import type { LineConfig, LinkSecurity, PeerConfig, PeerPortConfig, RouterConfig, SerialSettings, ServerAddress, ServerConfig, StatusConfig } from './types.js';
+import { DATA_BITS, DEFAULT_REHANDSHAKE, LIMITS, PARITIES, PROTOCOLS, STOP_BITS, type Limit } from './limits.js';
+import type { LineConfig, LinkSecurity, PeerConfig, PeerPortConfig, RouterConfig, SerialSettings, ServerAddress, ServerConfig } from './types.js';
+import { statisticsFields, statusSection } from './status-section.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const NAME_RULE = 'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit';
@@ -110,7 +111,8 @@ function line(c: Checker, value: unknown, field: string, d: Defaults): LineConfi
   return Object.values(l).every((v) => v !== undefined) ? (l as LineConfig) : undefined;
 }
 
-const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+/** Addresses whose bytes cannot leave the machine. */
+export const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
 /** `host:port`; port 0 (any free port) only where this router listens. */
 function tcpAddress(c: Checker, value: unknown, field: string, listening = false): ServerAddress | undefined {
@@ -219,7 +221,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const c = new Checker();
   const root = c.object(raw, '(file)');
   if (!root) return { problems: c.problems };
-  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status']);
+  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'stateDir', 'snapshotSchedule']);
   const configDir = dirname(resolve(file));
   const router = c.name(root.router, 'router');
 
@@ -245,7 +247,11 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const lines = linesRaw.map((v, i) => line(c, v, `lines[${i}]`, d));
   const servers = serversRaw.map((v, i) => server(c, v, `servers[${i}]`, d, configDir));
   const peers = root.peerPort === undefined ? undefined : peerPort(c, root.peerPort, configDir, d);
-  const statusInterface = status(c, root.status);
+  const statusInterface = statusSection(c, root.status, configDir, (v, field) => {
+    const a = tcpAddress(c, v, field, true);
+    return a?.kind === 'tcp' ? { host: a.host, port: a.port } : undefined;
+  });
+  const statistics = statisticsFields(c, root, configDir);
   // Judged on the raw values, so a duplicate shows even in an entry with other mistakes.
   const rawText = (v: unknown, key: string): string | undefined => {
     const x = typeof v === 'object' && v !== null ? (v as Obj)[key] : undefined;
@@ -266,7 +272,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
     if (policy) ops.set(name, policy);
   }
 
-  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined) return { problems: c.problems };
+  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined || statistics === undefined) return { problems: c.problems };
   return {
     config: {
       file,
@@ -277,17 +283,8 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
       lines: lines as LineConfig[],
       servers: servers as ServerConfig[],
       peerPort: peers,
-      status: statusInterface!,
+      status: statusInterface,
+      ...statistics,
     },
   };
-}
-
-/** The status interface (page, /metrics, /healthz): loopback port 8080 unless the file says otherwise. */
-function status(c: Checker, value: unknown): StatusConfig | undefined {
-  const o = value === undefined ? {} : c.object(value, 'status');
-  if (!o) return undefined;
-  c.onlyKeys(o, 'status', ['listen']);
-  const listen = tcpAddress(c, o.listen ?? DEFAULT_STATUS_LISTEN, 'status.listen', true);
-  if (listen?.kind !== 'tcp') return undefined;
-  return { listen: { host: listen.host, port: listen.port } };
 }

@@ -22,6 +22,7 @@ import { loadLinkKeys, writeKeyPair } from '../keys/link-key-file.js';
 import { PtyPair, ptyPairs, scratchDir } from './pty-pair.js';
 import { SimStation } from './sim-station.js';
 import { Counter } from './stats.js';
+import { startStatusInterface, type StatusInterface } from '../http/status-interface.js';
 
 export interface SimOptions {
   readonly machines: number;
@@ -85,13 +86,14 @@ function boxOfMachine(options: SimOptions, machine: number): 'a' | 'b' {
   return options.boxes === 2 && machine <= Math.ceil(options.machines / 2) ? 'a' : 'b';
 }
 
-export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void): Promise<SimResult> {
+export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void, onStatusPage?: (url: string) => void): Promise<SimResult> {
   const scratch = scratchDir('sim');
   const servers: DataServer[] = [];
   const lines: { name: string; box: 'a' | 'b' }[] = [];
   for (let m = 1; m <= options.machines; m++) for (let s = 1; s <= options.stationsPerMachine; s++) lines.push({ name: stationName(m, s), box: boxOfMachine(options, m) });
   let pairs = new Map<string, PtyPair>();
   const routers: Router[] = [];
+  let statusInterface: StatusInterface | undefined;
   const stations: SimStation[] = [];
   const keyStores: KeyStore[] = [];
   const audits: { server: string; file: string; log: AuditLog }[] = [];
@@ -149,12 +151,18 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
       lines: linesOf('b'),
       servers: serverEntries,
       ops,
+      // The status page of the box the servers hang off, on a free port, with its state in the scratch folder.
+      status: { listen: '127.0.0.1:0' },
+      stateDir: join(scratch.dir, 'state'),
       ...(peerKeys ? { peerPort: { listen: '127.0.0.1:0', lendSlots: options.servers * options.slots, peers: [{ name: 'box-a', keyFile: peerKeys.other }] } } : {}),
     };
     const configFile = join(scratch.dir, `${boxB.router}.json`);
     writeFileSync(configFile, JSON.stringify(boxB, null, 2));
-    routers.push(new Router(loadConfig(configFile), log.child({ box: boxB.router })));
+    const configB = loadConfig(configFile);
+    routers.push(new Router(configB, log.child({ box: boxB.router })));
     routers[0]!.start();
+    statusInterface = await startStatusInterface(routers[0]!, configB, log.child({ box: boxB.router, part: 'status' }));
+    if (statusInterface.url) onStatusPage?.(statusInterface.url);
     if (peerKeys) {
       const peerPort = await routers[0]!.peerPortNumber();
       const boxA = { router: 'box-a', lines: linesOf('a'), servers: [{ name: 'box-b', tcp: `127.0.0.1:${peerPort}`, slots: options.servers * options.slots, keyFile: peerKeys.router }], ops };
@@ -238,6 +246,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     return { options, elapsedS, audits: auditResults, stations, boxOf: new Map(lines.map((l) => [l.name, l.box])), waitsMs: waits, roundTripsMs: roundTrips, routerErrors, served };
   } finally {
     for (const router of routers.reverse()) router.stop();
+    await statusInterface?.close();
     for (const ds of servers) await ds.close();
     for (const store of keyStores) await store.close();
     for (const a of audits) a.log.close();

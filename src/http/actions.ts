@@ -1,0 +1,71 @@
+// Operators' actions, in one place: locate a line, drain a server, undrain
+// it. POST only, HTTP Basic against the configured credentials file, each
+// logged with who asked. Credentials travel in clear over HTTP, so on an
+// address other than loopback actions need HTTPS (`status.tls`); without
+// credentials configured they are disabled.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StatusConfig } from '../config/types.js';
+import { isLoopback } from '../config/validate.js';
+import type { Logger } from '../log/logger.js';
+import { checkBasicAuth } from './basic-auth.js';
+
+export interface ActionTargets {
+  /** Shows the line on the front panel and the page (src/http/locate.ts, issue 8); false for an unknown line. */
+  locate(line: string, by: string): boolean;
+  /** The server gets no new work and finishes what it holds (Router.drain); false for an unknown server. */
+  drain(server: string, by: string): boolean;
+  undrain(server: string, by: string): boolean;
+}
+
+export type ActionPolicy = { readonly enabled: true } | { readonly enabled: false; readonly why: string };
+
+export function actionPolicy(config: StatusConfig): ActionPolicy {
+  if (config.credentials.length === 0) return { enabled: false, why: 'actions are disabled: the configuration names no status.credentialsFile' };
+  if (!config.tls && !isLoopback(config.listen.host)) {
+    return { enabled: false, why: `actions are refused over plain HTTP on ${config.listen.host} (credentials would travel in clear): configure status.tls or listen on loopback` };
+  }
+  return { enabled: true };
+}
+
+const ROUTE = /^\/(lines|servers)\/([^/]+)\/(locate|drain|undrain)$/;
+type Send = (res: ServerResponse, code: number, body: unknown, headers?: Record<string, string>) => void;
+
+/** Handles `path` when it is an action; returns false when it is not one. */
+export function handleAction(req: IncomingMessage, res: ServerResponse, path: string, config: StatusConfig, targets: ActionTargets, log: Logger, send: Send): boolean {
+  const m = ROUTE.exec(path);
+  if (!m) return false;
+  const [, kind, rawName, action] = m as unknown as [string, 'lines' | 'servers', string, 'locate' | 'drain' | 'undrain'];
+  const name = safeDecode(rawName);
+  const from = req.socket.remoteAddress ?? '?';
+  if ((kind === 'lines') !== (action === 'locate') || name === undefined) {
+    send(res, 404, { error: `no action at ${path}` });
+    return true;
+  }
+  const refuse = (code: number, why: string, headers?: Record<string, string>, by?: string): true => {
+    log.warn('status.action-refused', { action, target: name, from, why, ...(by ? { by } : {}) });
+    send(res, code, { error: why }, headers);
+    return true;
+  };
+  if (req.method !== 'POST') return refuse(405, `${action} is a POST`, { allow: 'POST' });
+  const policy = actionPolicy(config);
+  if (!policy.enabled) return refuse(403, policy.why);
+  // A page of another site must not drive a browser that holds our credentials.
+  const origin = req.headers.origin;
+  const scheme = config.tls ? 'https' : 'http';
+  if (origin !== undefined && origin !== `${scheme}://${req.headers.host ?? ''}`) return refuse(403, `requests from another origin (${origin}) are refused`);
+  const auth = checkBasicAuth(req, config.credentials);
+  if (!auth.ok) return refuse(401, auth.why === 'no-credentials' ? 'credentials required' : 'wrong credentials', { 'www-authenticate': 'Basic realm="persomux", charset="UTF-8"' });
+  const done = action === 'locate' ? targets.locate(name, auth.user) : action === 'drain' ? targets.drain(name, auth.user) : targets.undrain(name, auth.user);
+  if (!done) return refuse(404, `no ${kind === 'lines' ? 'line' : 'server'} '${name}'`, undefined, auth.user);
+  log.info('status.action', { action, target: name, by: auth.user, from });
+  send(res, 200, { ok: true, action, [kind === 'lines' ? 'line' : 'server']: name, by: auth.user });
+  return true;
+}
+
+function safeDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
