@@ -27,7 +27,8 @@ export interface RouterMetrics {
 export function createMetrics(source: MetricsSource, configuredOps: Iterable<string>): RouterMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const ops = new BoundedValues(configuredOps, 256);
+  const configured = [...configuredOps];
+  const ops = new BoundedValues(configured, 256);
   const codes = new BoundedValues(ROUTER_CODES);
   const lineReasons = new BoundedValues();
   const linkReasons = new BoundedValues();
@@ -98,7 +99,6 @@ export function createMetrics(source: MetricsSource, configuredOps: Iterable<str
   });
 
   // Every configured line and op starts visible at 0, so rate() sees the first request.
-  const configured = [...configuredOps];
   for (const l of start.lines) for (const op of configured) requests.inc({ line: l.name, op }, 0);
   for (const s of start.servers) handshakes.inc({ server: s.name }, 0);
   const cardOps = new Set(start.cardOps);
