@@ -7,7 +7,13 @@ import { dirname } from 'node:path';
 
 export function writeFileAtomically(file: string, text: string): void {
   const dir = dirname(file);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The state directory itself is made, not its parents: a missing /var/lib is a mistake to report
+  // (and a recursive mkdir under /proc never returns on Node 20).
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
   const temp = `${file}.${process.pid}.tmp`;
   const fd = openSync(temp, 'w', 0o600);
   try {

@@ -2,12 +2,16 @@
 // in-memory router seam: who may act, where, and how it is refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { digestPassword } from '../../src/config/credentials-file.js';
 import type { StatusConfig } from '../../src/config/types.js';
 import type { ActionTargets } from '../../src/http/actions.js';
 import { startStatusServer, type StatusSource } from '../../src/http/status-server.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { RouterSnapshot } from '../../src/router/events.js';
+import { scratchDir } from '../../src/sim/pty-pair.js';
+import { selfSigned } from './self-signed.js';
 
 const snapshot: RouterSnapshot = {
   router: 'box-1',
@@ -91,5 +95,28 @@ test('without credentials configured, actions are disabled', () =>
     assert.match(((await res.json()) as { error: string }).error, /disabled.*status\.credentialsFile/);
     assert.equal(targets.calls, []);
   }));
+
+test('on a non-loopback address over HTTPS (status.tls), actions are done', async () => {
+  const scratch = scratchDir('status-tls');
+  try {
+    const files = selfSigned(scratch.dir);
+    const tls = { certFile: files.cert, cert: readFileSync(files.cert), key: readFileSync(files.key) };
+    await withServer({ listen: { host: '0.0.0.0', port: 0 }, credentials, tls }, async (base, targets) => {
+      const port = new URL(base).port;
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/servers/ds1/drain', method: 'POST', ca: tls.cert, headers: { authorization: basic('ana', 's3cret-pass') } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.is(status, 200);
+      assert.equal(targets.calls, ['drain ds1 by ana']);
+    });
+  } finally {
+    scratch.remove();
+  }
+});
 
 test.run();
