@@ -47,6 +47,8 @@ export class Dispatcher {
   private readonly policies: Map<string, OpPolicy>;
   private readonly queue = new ArrivalQueue();
   private readonly availability: Availability;
+  /** False once the router is stopping: nothing new is queued, nothing queued is sent. */
+  private accepting = true;
   private seq = 0;
   private nextServerId = 0;
   /** Servers an operator drained: drained again whenever they reconnect, until undrained. */
@@ -112,6 +114,7 @@ export class Dispatcher {
     }
     // Same id, other op or body: a new request, whatever becomes of it. The old answer must never reach it.
     if (current) effects.push(...this.forget(line, current));
+    if (!this.accepting) return [...effects, ...this.reject(line, req.id, req.op, 'overloaded', 'the router is stopping: ask again later')];
     const policy = this.policies.get(req.op);
     if (!policy) return [...effects, ...this.reject(line, req.id, req.op, 'unknown-op', `no server has announced op '${req.op}' and the configuration does not list it`)];
     const size = forwardedSize(req.op, req.body, req.station ?? `${this.options.routerName}/${line.name}`);
@@ -247,6 +250,36 @@ export class Dispatcher {
     if (!server || !server.draining || server.rehandshakeBy !== undefined) return [];
     server.draining = false;
     return [...this.availabilityChanged(now), ...this.pump(now)];
+  }
+
+  // ---- stopping ----------------------------------------------------------
+
+  /**
+   * A graceful stop begins: requests never sent are answered `overloaded`
+   * (the station asks again later, of this router or another), and from now
+   * on new ones too. Requests at a server finish as usual.
+   */
+  stopAccepting(now: number): Effect[] {
+    this.accepting = false;
+    return this.pump(now);
+  }
+
+  /** Requests at a server that are still owed an answer. */
+  atServers(): number {
+    let n = 0;
+    for (const s of this.servers.values()) for (const req of s.held.values()) if (req.state === 'at-server' && req.owned) n++;
+    return n;
+  }
+
+  /** The stop cannot wait any longer: every request still at a server is answered `server-lost` now. */
+  cutAtServers(now: number, why: string): Effect[] {
+    const effects: Effect[] = [];
+    for (const s of this.servers.values()) {
+      for (const req of s.held.values()) {
+        if (req.state === 'at-server' && req.owned) effects.push(...this.finish(req, errorAnswer(req.id, 'server-lost', why), now));
+      }
+    }
+    return effects;
   }
 
   // ---- time --------------------------------------------------------------
@@ -399,6 +432,14 @@ export class Dispatcher {
    */
   private pump(now: number): Effect[] {
     const effects: Effect[] = [];
+    if (!this.accepting) {
+      // Stopping: what waits (a retry op requeued after its server fell, too) is refused, never sent.
+      while (this.queue.length > 0) {
+        const req = this.queue.at(0);
+        effects.push(...this.finish(req, errorAnswer(req.id, 'overloaded', 'the router is stopping: ask again later'), now));
+      }
+      return effects;
+    }
     for (let i = 0; i < this.queue.length; ) {
       if (!this.servers.anyFreeSlot()) break;
       const req = this.queue.at(i);

@@ -33,6 +33,8 @@ export interface LinePort {
   open(callback: (err: Error | null) => void): void;
   close(callback: () => void): void;
   write(bytes: Buffer): void;
+  /** Calls back once every byte written so far has left (serialport: tcdrain). */
+  drain?(callback: (err?: Error | null) => void): void;
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
   on(event: 'close', listener: (err: (Error & { disconnected?: boolean }) | null) => void): unknown;
@@ -78,6 +80,12 @@ export class StationLine {
 
   stop(): void {
     this.dispatch({ kind: 'stop' });
+  }
+
+  /** Resolves once what was written has left the port (a stop's last answers must reach the station). */
+  flush(): Promise<void> {
+    const port = this.port;
+    return new Promise((resolve) => (port?.drain && this.machine.phase === 'open' ? port.drain(() => resolve()) : resolve()));
   }
 
   send(msg: RouterToStation): void {

@@ -48,6 +48,10 @@ export class Router {
   private readonly stations = new Map<string, string>();
   private readonly drained = new Map<string, DrainCause>();
   private readonly cardOps: readonly string[];
+  /** Set while stop() settles lines and links: nothing of that may go out. */
+  private closing = false;
+  /** Called after every batch of effects while a graceful stop waits for the servers. */
+  private onEffects: (() => void) | undefined;
 
   private readonly scheduler: Scheduler;
 
@@ -175,16 +179,63 @@ export class Router {
     };
   }
 
+  /** Stops at once: links, then lines, then the peer port. What is in flight is not waited for (see `shutdown`). */
   stop(): void {
     if (this.phase === 'stopped') return;
     this.setPhase('stopping');
+    this.closing = true;
     clearInterval(this.statusTimer);
     this.deadline.disarm();
-    for (const line of this.lines.values()) line.stop();
     for (const link of this.links.values()) link.stop();
+    for (const line of this.lines.values()) line.stop();
     void this.peerPort?.close();
     this.log.info('router.stop', { router: this.config.router });
     this.setPhase('stopped');
+  }
+
+  /**
+   * A graceful stop (SIGTERM): requests never sent are answered `overloaded`,
+   * and new ones too, so stations ask again later; requests at a server may
+   * finish for up to `timeoutMs`, and their answers are delivered; what is
+   * still at a server then is answered `server-lost`. Then the links close,
+   * then the lines. The log says what finished and what was cut.
+   */
+  async shutdown(timeoutMs: number): Promise<{ readonly finished: number; readonly cut: number; readonly refused: number }> {
+    if (this.phase !== 'running') {
+      this.stop();
+      return { finished: 0, cut: 0, refused: 0 };
+    }
+    this.setPhase('stopping');
+    const refusedEffects = this.dispatcher.stopAccepting(this.scheduler.now());
+    const refused = refusedEffects.filter((e) => e.kind === 'note' && e.note.event === 'answered').length;
+    const waiting = this.dispatcher.atServers();
+    this.log.info('router.stopping', { refused, atServers: waiting, waitMs: timeoutMs });
+    this.run(refusedEffects);
+    await new Promise<void>((resolve) => {
+      const timer = this.scheduler.after(timeoutMs, () => {
+        this.onEffects = undefined;
+        resolve();
+      });
+      this.onEffects = () => {
+        if (this.dispatcher.atServers() > 0) return;
+        this.onEffects = undefined;
+        timer.cancel();
+        resolve();
+      };
+      this.onEffects();
+    });
+    const cutEffects = this.dispatcher.cutAtServers(this.scheduler.now(), `the router stopped before the server answered (stopTimeoutMs ${timeoutMs})`);
+    for (const e of cutEffects) {
+      if (e.kind === 'note' && e.note.event === 'answered') this.log.warn('router.stop-cut', { line: e.note.line, id: e.note.id, op: e.note.op, waitedMs: e.note.totalMs });
+    }
+    this.run(cutEffects);
+    const cut = cutEffects.filter((e) => e.kind === 'note' && e.note.event === 'answered').length;
+    // The last answers must leave the ports before they close.
+    await Promise.race([Promise.all([...this.lines.values()].map((l) => l.flush())), new Promise<void>((r) => this.scheduler.after(1_000, r))]);
+    const result = { finished: waiting - cut, cut, refused };
+    this.log.info('router.stopped-gracefully', result);
+    this.stop();
+    return result;
   }
 
   /** Every dispatcher note, for statistics (the simulator's report). */
@@ -309,7 +360,7 @@ export class Router {
 
   /** The effect runner: carries out the dispatcher's decisions, then re-arms its one timer. */
   private run(effects: readonly Effect[]): void {
-    const stopping = this.phase === 'stopping' || this.phase === 'stopped';
+    const stopping = this.closing;
     for (const effect of effects) {
       // Stopping settles every line and link; nothing of that may go out (or be sent again elsewhere).
       if (stopping && effect.kind !== 'note') continue;
@@ -346,6 +397,7 @@ export class Router {
       }
     }
     if (!stopping) this.deadline.arm(this.dispatcher.nextDeadline());
+    this.onEffects?.();
   }
 
   private longestTtlMs(): number {
