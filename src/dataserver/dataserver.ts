@@ -49,7 +49,7 @@ export class DataServer {
   private readonly connections = new Set<Connection>();
   private readonly context: ConnectionContext;
   private tcp: TcpListener | undefined;
-  private draining = false;
+  private drained = false;
 
   constructor(private readonly options: DataServerOptions) {
     const { log } = options;
@@ -78,7 +78,7 @@ export class DataServer {
 
   /** Slots offered now (PROTOCOL.md 2.2, `slots` 0 = drain). */
   get announcedSlots(): number {
-    return this.health.available && this.executor.auditing && !this.draining ? this.slots : 0;
+    return this.health.available && this.executor.auditing && !this.drained ? this.slots : 0;
   }
 
   /** Requests executed, by op (the proof that a retransmission ran once); logged when the server closes. */
@@ -97,18 +97,22 @@ export class DataServer {
     this.health.failed(why);
   }
 
+  get draining(): boolean {
+    return this.drained;
+  }
+
   /** An operator's drain: 0 slots announced, so routers send their work elsewhere; what is in hand finishes. */
   drain(): void {
-    if (this.draining) return;
-    this.draining = true;
+    if (this.drained) return;
+    this.drained = true;
     this.options.log.info('dataserver.drain', { slots: 0 });
     this.announceAll();
   }
 
   /** Ends a drain: the slots are announced again (unless the key store or the audit trail still forbids). */
   resume(): void {
-    if (!this.draining) return;
-    this.draining = false;
+    if (!this.drained) return;
+    this.drained = false;
     this.options.log.info('dataserver.resume', { slots: this.announcedSlots });
     this.announceAll();
   }
