@@ -81,11 +81,12 @@ export class DataServer {
     return this.health.available && this.executor.auditing && !this.drained ? this.slots : 0;
   }
 
-  /** Requests executed, by op (the proof that a retransmission ran once); logged when the server closes. */
+  /** Requests executed, by op (a retransmission the router answered from its cache is not); logged when the server closes. */
   get executions(): ReadonlyMap<string, number> {
     return this.executor.executions;
   }
 
+  /** Requests executed, all ops. */
   get totalExecutions(): number {
     let n = 0;
     for (const v of this.executions.values()) n += v;
@@ -140,6 +141,7 @@ export class DataServer {
     this.tcp = undefined;
     await tcp?.close();
     for (const [op, count] of this.executions) this.options.log.info('dataserver.executed', { name: this.options.name, op, count });
+    this.options.log.info('dataserver.stopped', { name: this.options.name, executed: this.totalExecutions });
   }
 
   private keyStoreChanged(change: HealthChange): void {

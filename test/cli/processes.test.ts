@@ -163,6 +163,7 @@ test('hsm init puts the keys in a token; dataserver --token signs certificates i
   // On stop the server logs the work it did, by op.
   assert.match(output.ds, /dataserver\.executed name=dataserver op=issuer-key count=2/);
   assert.match(output.ds, /dataserver\.executed name=dataserver op=certificate count=1/);
+  assert.match(output.ds, /dataserver\.stopped name=dataserver executed=3/);
   assert.not.ok(output.ds.includes(USER_PIN), 'the PIN is never logged');
 });
 
