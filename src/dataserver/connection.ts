@@ -12,7 +12,7 @@ import type { LinkKeys } from '../keys/link-key-file.js';
 import type { Logger } from '../log/logger.js';
 import { AcceptedLink, type AcceptSecurity, type Work } from '../links/accepted-link.js';
 import type { OpResult } from './ops/op.js';
-import type { Scheduler, TimerHandle } from './scheduler.js';
+import type { Scheduler, Timer } from '../machines/scheduler.js';
 
 /** A router the data server knows by the key file it shares with it. */
 export interface RouterKey {
@@ -47,7 +47,7 @@ export class Connection {
   private active = 0;
   private readonly waiting: Queued[] = [];
   /** Service timers of started requests: a closed link cancels them (their ops never run). */
-  private readonly timers = new Set<TimerHandle>();
+  private readonly timers = new Set<Timer>();
   private readonly link: AcceptedLink<RouterKey>;
 
   constructor(
@@ -67,7 +67,7 @@ export class Connection {
         this.linkClosed();
         onClosed();
       },
-    }, log);
+    }, log, context.scheduler);
   }
 
   /** Tells the router the slots and ops now (`ready`, PROTOCOL.md 2.2: again whenever either changes). */
@@ -109,14 +109,14 @@ export class Connection {
   private start(work: Work): void {
     const { scheduler } = this.context;
     this.active++;
-    const timer = scheduler.setTimeout(() => {
+    const timer = scheduler.after(this.context.serviceMs(), () => {
       this.timers.delete(timer);
       void this.context.execute(work).then((result) => {
         this.active--;
         this.answer(work, result);
         this.pump();
       });
-    }, this.context.serviceMs());
+    });
     this.timers.add(timer);
   }
 
@@ -126,7 +126,7 @@ export class Connection {
 
   /** Work in service is cancelled as a crash would cancel it; an op already running still ends (its answer goes nowhere). */
   private linkClosed(): void {
-    for (const timer of this.timers) this.context.scheduler.clearTimeout(timer);
+    for (const timer of this.timers) timer.cancel();
     this.timers.clear();
   }
 }

@@ -18,8 +18,9 @@ import { Connection, type ConnectionContext, type DataServerSecurity } from './c
 import { OpExecutor, UNAUDITED, type AuditSink } from './executor.js';
 import { KeyStoreHealth, probeKeyStore, type HealthChange, type ProbedKeyStore } from './key-store-health.js';
 import { attachSerial, listenTcp, type TcpListener } from './listeners.js';
-import { systemScheduler, type Scheduler } from './scheduler.js';
 import { sampleServiceMs, type ServiceTime } from './service-time.js';
+import type { Scheduler } from '../machines/scheduler.js';
+import { systemScheduler } from '../timers/system-scheduler.js';
 
 export type { DataServerSecurity } from './connection.js';
 export type { AuditSink } from './executor.js';
@@ -37,7 +38,7 @@ export interface DataServerOptions {
   /** Largest frame body accepted from a router (PROTOCOL.md 1 maxBody; default 4096). */
   readonly maxBody?: number;
   readonly seed?: number;
-  /** The clock and timers of the service time and the key-store probe (default: Node's). */
+  /** The clock and timers of the links, the service time and the key-store probe (default: Node's). */
   readonly scheduler?: Scheduler;
   readonly log: Logger;
 }

@@ -15,7 +15,7 @@
 // Any other pair leaves the state as it is (a stale timer, say). The pure
 // `nextHealth` decides; `KeyStoreHealth` runs its effects.
 import type { KeyStore } from './crypto/key-store.js';
-import type { Scheduler, TimerHandle } from './scheduler.js';
+import type { Scheduler, Timer } from '../machines/scheduler.js';
 
 /** How often a server whose key store failed checks whether it is back. */
 export const KEY_STORE_PROBE_MS = 1_000;
@@ -65,7 +65,7 @@ export interface KeyStoreHealthOptions {
 
 export class KeyStoreHealth {
   private current: HealthState = { kind: 'available' };
-  private timer: TimerHandle | undefined;
+  private timer: Timer | undefined;
 
   constructor(private readonly options: KeyStoreHealthOptions) {}
 
@@ -99,13 +99,13 @@ export class KeyStoreHealth {
       case 'changed':
         return this.options.onChange(effect.change);
       case 'arm-probe':
-        this.timer = scheduler.setTimeout(() => {
+        this.timer = scheduler.after(this.options.probeEveryMs ?? KEY_STORE_PROBE_MS, () => {
           this.timer = undefined;
           this.handle({ kind: 'probe-due' });
-        }, this.options.probeEveryMs ?? KEY_STORE_PROBE_MS);
+        });
         return;
       case 'disarm':
-        scheduler.clearTimeout(this.timer);
+        this.timer?.cancel();
         this.timer = undefined;
         return;
       case 'run-probe':

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KEY_STORE_PROBE_MS, KeyStoreHealth, nextHealth, probeKeyStore, type HealthChange, type HealthEvent, type HealthState } from '../../src/dataserver/key-store-health.js';
 import type { KeyStore } from '../../src/dataserver/crypto/key-store.js';
-import { FakeScheduler } from './fake-scheduler.js';
+import { FakeScheduler } from '../support/fake-scheduler.js';
 
 const table = suite('key-store health: transition table');
 
