@@ -43,7 +43,7 @@ tamper.before(async () => {
     ],
   }).start();
   // ds2 drains (0 slots) so that every request goes through the proxied ds1.
-  site.dataServer('ds2').setSlots(0);
+  site.dataServer('ds2').drain();
   await waitFor('ds2 drained', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds2')?.slots === 0);
   watch = new RouterWatch(site.router);
 });
@@ -85,7 +85,7 @@ tamper('three drops in a row close the link; the request goes to the other serve
   const handshakesBefore = site.logLines.filter((l) => /link\.open server=ds1/.test(l)).length;
   site.station().request(4, 'echo', 'in flight while the link breaks');
   await waitFor('request 4 at ds1', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds1')?.busy === 1);
-  site.dataServer('ds2').setSlots(2);
+  site.dataServer('ds2').resume();
   site.proxies.get('ds1')!.tamper(3);
   const res = await site.station().answer(4, 5000);
   // echo is retry: true, so it is sent again, to the other server (never back to the one that failed, 2.2 rule 3).
@@ -93,7 +93,7 @@ tamper('three drops in a row close the link; the request goes to the other serve
   assert.is(site.dataServer('ds2').executions.get('echo'), 1);
   assert.ok(site.logLines.some((l) => /link\.waiting server=ds1 .*why="3 sealed messages dropped in a row"/.test(l)), 'the reason is logged');
   await waitFor('ds1 back with a fresh handshake', () => site.logLines.filter((l) => /link\.open server=ds1/.test(l)).length > handshakesBefore && site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds1')?.available);
-  site.dataServer('ds2').setSlots(0);
+  site.dataServer('ds2').drain();
   await waitFor('ds2 drained again', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds2')?.slots === 0);
   const executedAtDs1 = site.dataServer('ds1').executions.get('echo') ?? 0;
   site.station().request(5, 'echo', 'after the new handshake');
