@@ -94,4 +94,6 @@ export interface RouterConfig {
   readonly stateDir: string;
   /** node-cron expression: when the statistics snapshot is written. */
   readonly snapshotSchedule: string;
+  /** A graceful stop waits this long for requests at servers before it cuts them. */
+  readonly stopTimeoutMs: number;
 }

@@ -221,7 +221,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const c = new Checker();
   const root = c.object(raw, '(file)');
   if (!root) return { problems: c.problems };
-  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'stateDir', 'snapshotSchedule']);
+  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'stopTimeoutMs', 'stateDir', 'snapshotSchedule']);
   const configDir = dirname(resolve(file));
   const router = c.name(root.router, 'router');
 
@@ -252,6 +252,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
     return a?.kind === 'tcp' ? { host: a.host, port: a.port } : undefined;
   });
   const statistics = statisticsFields(c, root, configDir);
+  const stopTimeoutMs = c.number(root.stopTimeoutMs, 'stopTimeoutMs', LIMITS.stopTimeoutMs);
   // Judged on the raw values, so a duplicate shows even in an entry with other mistakes.
   const rawText = (v: unknown, key: string): string | undefined => {
     const x = typeof v === 'object' && v !== null ? (v as Obj)[key] : undefined;
@@ -272,7 +273,9 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
     if (policy) ops.set(name, policy);
   }
 
-  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined || statistics === undefined) return { problems: c.problems };
+  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined || statistics === undefined || stopTimeoutMs === undefined) {
+    return { problems: c.problems };
+  }
   return {
     config: {
       file,
@@ -285,6 +288,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
       peerPort: peers,
       status: statusInterface,
       ...statistics,
+      stopTimeoutMs,
     },
   };
 }

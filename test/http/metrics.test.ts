@@ -15,7 +15,7 @@ let snapshot: RouterSnapshot = {
   lines: [{ name: 'l1', path: '/dev/x', protocol: 'native', phase: 'open' }],
   servers: [{ name: 'ds1', address: 'a', sealed: true, phase: 'open' }],
   cardOps: ['transport-key'],
-  dispatch: { queued: new Map([['echo', 3]]), servers: [{ name: 'ds1', available: true, slots: 4, busy: 1, ops: ['echo'] }], lines: [{ name: 'l1', up: true, inFlight: 1 }] },
+  dispatch: { queued: new Map([['echo', 3]]), servers: [{ name: 'ds1', available: true, draining: false, slots: 4, busy: 1, ops: ['echo'] }], lines: [{ name: 'l1', up: true, inFlight: 1 }] },
 };
 const listeners: ((e: RouterEvent, now: number) => void)[] = [];
 const source = { snapshot: () => snapshot, onEvent: (l: (e: RouterEvent, now: number) => void) => (listeners.push(l), () => listeners.splice(listeners.indexOf(l), 1)) };
