@@ -48,6 +48,7 @@ bench: deps sysdeps
 
 build: deps
 	rm -rf dist && npx tsc -p tsconfig.build.json
+	cp src/http/status-page.html dist/http/
 
 clean:
 	rm -rf dist node_modules

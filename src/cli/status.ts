@@ -53,8 +53,9 @@ export async function fetchView(url: URL): Promise<StatusView> {
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-    throw new RouterUnreachable(`no router answers at ${url.origin} (${cause})`);
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (e as Error).name; // ECONNREFUSED, 'bad port', TimeoutError
+    throw new RouterUnreachable(`no router answers at ${url.origin} (${why})`);
   }
   if (!res.ok) throw new RouterUnreachable(`${url} answered ${res.status}`);
   return (await res.json()) as StatusView;
