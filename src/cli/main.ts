@@ -7,6 +7,7 @@ import { runKeygen } from './keygen.js';
 import { runKeystore } from './keystore.js';
 import { runHsm } from './hsm.js';
 import { runAudit } from './audit.js';
+import { runReload } from './reload.js';
 
 const USAGE = `persomux: card-personalization router
 
@@ -15,6 +16,7 @@ Usage: persomux <command> [options]
 Commands:
   run         run the router from a configuration file
   check       validate a configuration file and say what it describes
+  reload      ask a running router to read its configuration again (SIGHUP)
   dataserver  run a reference data server
   sim         run a simulated site (stations, router, data servers) on this machine
   keygen      write a matching pair of key files for a protected link
@@ -28,6 +30,7 @@ Commands:
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   run: runRouter,
   check: runCheck,
+  reload: runReload,
   dataserver: runDataServer,
   sim: runSim,
   keygen: runKeygen,
