@@ -16,7 +16,9 @@ import { PeerPort } from '../peers/peer-port.js';
 import { LIMITS } from '../config/limits.js';
 import { SEALING_OVERHEAD } from '../secure/cose.js';
 import { describeAddress } from '../links/transport.js';
-import type { Scheduler } from '../machines/scheduler.js';
+import type { Scheduler, Timer } from '../machines/scheduler.js';
+import { failed, freshBackoff, type Backoff } from '../machines/reconnect.js';
+import { LINK_BACKOFF } from '../machines/link-machine.js';
 import { systemScheduler } from '../timers/system-scheduler.js';
 import { DeadlineTimer } from './deadline-timer.js';
 import { NoteLog } from './note-log.js';
@@ -40,6 +42,7 @@ export class Router {
   private readonly links = new Map<string, ServerLink>();
   readonly peerPort: PeerPort | undefined;
   private peerListening: Promise<number | undefined> | undefined;
+  private peerRetry: Timer | undefined;
   private readonly deadline: DeadlineTimer;
   private readonly notes: NoteLog;
   private readonly noteListeners: ((note: Note) => void)[] = [];
@@ -252,14 +255,25 @@ export class Router {
     this.log.info('router.start', { router: this.config.router, config: this.config.file, lines: this.lines.size, servers: this.links.size });
     for (const link of this.links.values()) link.start();
     for (const line of this.lines.values()) line.start();
-    this.peerListening = this.peerPort?.listen().catch((e: Error) => {
-      this.log.error('peers.cannot-listen', { error: e.message });
-      return undefined;
-    });
+    if (this.peerPort) this.peerListening = new Promise((resolve) => this.listenPeers(this.peerPort!, freshBackoff(LINK_BACKOFF), resolve));
     this.setPhase('running');
   }
 
-  /** The TCP port the peer port listens on, once it does (undefined without one). */
+  /**
+   * Binds the peer port; an address that is taken (another process, a
+   * restart too soon) is tried again with the links' backoff, reported once.
+   */
+  private listenPeers(peers: PeerPort, backoff: Backoff, resolve: (port: number | undefined) => void): void {
+    peers.listen().then(resolve, (e: NodeJS.ErrnoException) => {
+      if (this.closing) return resolve(undefined);
+      const { delayMs, backoff: next } = failed(backoff, LINK_BACKOFF);
+      const address = `${this.current.peerPort!.host}:${this.current.peerPort!.port}`;
+      this.log[next.failures === 1 ? 'error' : 'debug']('peers.cannot-listen', { address, error: e.code ?? e.message, retryInMs: delayMs });
+      this.peerRetry = this.scheduler.after(delayMs, () => (this.closing ? resolve(undefined) : this.listenPeers(peers, next, resolve)));
+    });
+  }
+
+  /** The TCP port the peer port listens on, once it does (undefined without one, or when stopped first). */
   peerPortNumber(): Promise<number | undefined> {
     return this.peerListening ?? Promise.resolve(undefined);
   }
@@ -295,6 +309,7 @@ export class Router {
     this.deadline.disarm();
     for (const link of this.links.values()) link.stop();
     for (const line of this.lines.values()) line.stop();
+    this.peerRetry?.cancel();
     void this.peerPort?.close();
     this.log.info('router.stop', { router: this.config.router });
     this.setPhase('stopped');
