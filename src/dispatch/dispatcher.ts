@@ -15,6 +15,8 @@ import type { Effect, LineOptions, OpPolicy, RequesterKind, RouterErrorCode, Sna
 import type { RouterToStation } from '../wire/messages.js';
 
 const UINT32_SPAN = 2 ** 32;
+/** A request a server answered `overloaded` this many times is not sent back to that server. */
+const OVERLOADS_BEFORE_EXCLUDING = 3;
 export { OVERDUE_GRACE_MS };
 
 interface LineState {
@@ -171,6 +173,7 @@ export class Dispatcher {
       state: 'queued',
       owned: true,
       excluded: new Set(),
+      overloads: 0,
     };
     line.inFlight.set(request.id, request);
     if (request.deadline <= now) {
@@ -226,6 +229,14 @@ export class Dispatcher {
     const effects: Effect[] = [];
     if (req.state === 'answered') {
       effects.push(note({ event: 'late-answer', server: name, why: 'already-answered' }));
+    } else if (!outcome.ok && outcome.err.code === 'overloaded' && req.owned) {
+      // PROTOCOL.md 6 reading 10: the server held more than it announced and never ran it. It waits
+      // for a slot again, in its place; a server that keeps refusing it is not asked for it again.
+      req.overloads++;
+      if (req.overloads >= OVERLOADS_BEFORE_EXCLUDING) req.excluded.add(name);
+      req.state = 'queued';
+      this.queue.reinsert(req);
+      effects.push(note({ event: 'requeued', line: req.line, id: req.id, op: req.op, server: name }));
     } else {
       const answer: Answer = outcome.ok
         ? { t: 'res', id: req.id, ok: true, body: outcome.body }
