@@ -1,6 +1,7 @@
 // The validated configuration: every default filled in, every value checked.
 import type { OpPolicy } from '../dispatch/types.js';
 import type { LinkKeys } from '../keys/link-key-file.js';
+import type { PanelConfig } from './panel.js';
 import type { DATA_BITS, PARITIES, PROTOCOLS, STOP_BITS } from './limits.js';
 
 export interface SerialSettings {
@@ -77,4 +78,6 @@ export interface RouterConfig {
   readonly servers: readonly ServerConfig[];
   readonly peerPort: PeerPortConfig | undefined;
   readonly status: StatusConfig;
+  /** The front panel's LEDs (config `panel`; none by default). */
+  readonly panel: PanelConfig;
 }
