@@ -55,8 +55,8 @@ export function makeDriver(config: PanelConfig, edges: PanelEdges): LedDriver | 
   }
 }
 
-export function panelLamps(config: PanelConfig, snapshot: RouterSnapshot): Lamp[] {
-  return config.board ? lampsOfBoard(config.board) : lampsOfConfig(snapshot.lines.map((l) => l.name), snapshot.servers.map((s) => s.name));
+export function panelLamps(config: PanelConfig, lines: readonly string[], servers: readonly string[]): Lamp[] {
+  return config.board ? lampsOfBoard(config.board) : lampsOfConfig(lines, servers);
 }
 
 export async function startFrontPanel(config: PanelConfig, router: PanelSource, log: Logger, edges: PanelEdges = {}): Promise<RunningPanel> {
@@ -67,7 +67,7 @@ export async function startFrontPanel(config: PanelConfig, router: PanelSource, 
   const driver = makeDriver(config, edges);
   let panel: FrontPanel | undefined;
   if (driver) {
-    panel = new FrontPanel({ lamps: panelLamps(config, snapshot), driver, scheduler, view: () => model.view(scheduler.now()), log });
+    panel = new FrontPanel({ lamps: panelLamps(config, snapshot.lines.map((l) => l.name), snapshot.servers.map((s) => s.name)), driver, scheduler, view: () => model.view(scheduler.now()), log });
     try {
       await panel.start();
       log.info('panel.started', { backend: driver.kind, ...(config.board ? { board: config.board.name } : {}) });
