@@ -18,7 +18,7 @@ export class LineRecord {
   phase: LinePhase;
   why: string | undefined;
   station: string | undefined;
-  /** A station has spoken (hello, or a request) since the port last opened. */
+  /** A station has spoken (hello, ping, a request: any bytes in) since the port last opened. */
   spoke = false;
   readonly pending = new Map<number, Pending>();
   requests = 0;

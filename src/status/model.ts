@@ -136,8 +136,13 @@ export function createStatusModel(snapshot: RouterSnapshot, options: StatusModel
       case 'traffic': {
         const line = lines.get(e.line);
         if (!line) return;
-        if (e.direction === 'in') line.bytesIn += e.bytes;
-        else line.bytesOut += e.bytes;
+        if (e.direction === 'in') {
+          line.bytesIn += e.bytes;
+          // Something is on the other end: a nameless hello or a ping gives no other event.
+          line.spoke = true;
+        } else {
+          line.bytesOut += e.bytes;
+        }
         line.lastTrafficAt = now;
         return;
       }

@@ -21,7 +21,7 @@ export const LINE_PATTERNS: Readonly<Record<LineState, Row<LineState>>> = {
   errors: { state: 'errors', pattern: 'fast-blink', means: 'dropped frames, bad requests or timeouts in the last minute' },
   'waiting-for-server': { state: 'waiting-for-server', pattern: 'slow-blink', means: 'a request waits in the queue for a free server' },
   'in-flight': { state: 'in-flight', pattern: 'on', means: 'a request is at a server (flickers with each frame)' },
-  idle: { state: 'idle', pattern: 'on', means: 'the station said hello (or sent work) and nothing is pending' },
+  idle: { state: 'idle', pattern: 'on', means: 'a station has spoken (hello, ping, work) since the port opened; nothing pending' },
   'no-station': { state: 'no-station', pattern: 'on', means: 'the port is open; no station has spoken since' },
 };
 

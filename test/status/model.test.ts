@@ -150,12 +150,13 @@ test('requeued work waits again; a dropped request leaves; peer lines are no lam
   assert.equal([v.lines.length, v.site.requestsTotal, v.site.queuedByOp], [2, 1, {}]);
 });
 
-test('traffic counts bytes and stamps the time the panel flickers on', () => {
+test('traffic counts bytes and stamps the time the panel flickers on; bytes in mean a station is there', () => {
   const m = model();
+  assert.is(line(m, 'm1-s1', 99).state, 'no-station');
   m.apply({ kind: 'traffic', line: 'm1-s1', direction: 'in', bytes: 40 }, 100);
   m.apply({ kind: 'traffic', line: 'm1-s1', direction: 'out', bytes: 12 }, 120);
   const l = line(m, 'm1-s1', 130);
-  assert.equal([l.bytesIn, l.bytesOut, l.lastTrafficAt], [40, 12, 120]);
+  assert.equal([l.bytesIn, l.bytesOut, l.lastTrafficAt, l.state], [40, 12, 120, 'idle']);
 });
 
 test('locate shows the locate pattern for 30 s over any state, then the state again', () => {
