@@ -73,7 +73,8 @@ async function locate(config: RouterConfig, line: string): Promise<number> {
   try {
     res = await fetch(url, { method: 'POST' });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+    const c = (e as { cause?: { code?: string; message?: string } }).cause;
+    const cause = c?.code ?? c?.message ?? (e as Error).message;
     process.stderr.write(`no router answers at ${url} (${cause}): is 'persomux run --config ${config.file}' running?\n`);
     return 1;
   }
