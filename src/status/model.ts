@@ -30,8 +30,6 @@ export interface StatusModel {
 /** requests/s over the last 10 s; cards/h over the last hour. */
 const REQUEST_RATE = { bucketMs: 1_000, buckets: 10 };
 const CARD_RATE = { bucketMs: 10_000, buckets: 360 };
-/** A rate is not extrapolated from less than this much uptime. */
-const MIN_RATE_SPAN_MS = 10_000;
 
 export function createStatusModel(snapshot: RouterSnapshot, options: StatusModelOptions): StatusModel {
   const lines = new Map(snapshot.lines.map((l) => [l.name, new LineRecord(l.name, l.path, l.phase, l.station)]));
@@ -198,7 +196,8 @@ export function createStatusModel(snapshot: RouterSnapshot, options: StatusModel
       }
     }
     const uptimeMs = Math.max(0, now - options.startedAt);
-    const span = (windowMs: number): number => Math.max(MIN_RATE_SPAN_MS, Math.min(uptimeMs, windowMs));
+    // Over the window, or the uptime while it is shorter; never less than one bucket.
+    const span = (w: RecentCount, bucketMs: number): number => Math.max(bucketMs, Math.min(uptimeMs, w.windowMs));
     const state = routerState();
     return {
       at: now,
@@ -209,10 +208,10 @@ export function createStatusModel(snapshot: RouterSnapshot, options: StatusModel
         pattern: ROUTER_PATTERNS[state].pattern,
         version: options.version ?? '0.0.0',
         uptimeMs,
-        cardsPerHour: Math.round((cardRate.total(now) * 3_600_000) / span(cardRate.windowMs)),
+        cardsPerHour: Math.round((cardRate.total(now) * 3_600_000) / span(cardRate, CARD_RATE.bucketMs)),
         cardsTotal,
         requestsTotal,
-        requestsPerSecond: Math.round((requestRate.total(now) * 10_000) / span(requestRate.windowMs)) / 10,
+        requestsPerSecond: Math.round((requestRate.total(now) * 10_000) / span(requestRate, REQUEST_RATE.bucketMs)) / 10,
         queuedByOp,
       },
       lines: [...lines.values()].map((l) => l.view(now)),

@@ -127,6 +127,17 @@ test('cards per hour from ok answers of card ops; requests per second; totals; u
   assert.is(m.view(600_500 + 3_600_000).site.cardsPerHour, 0, 'an hour later the window is empty');
 });
 
+test('rates in the first seconds are taken over the uptime, not the whole window', () => {
+  const m = model();
+  for (let i = 1; i <= 20; i++) {
+    m.apply(n({ event: 'queued', line: 'm1-s1', id: i, op: 'transport-key', ahead: 0 }), i * 100);
+    m.apply(n({ event: 'answered', line: 'm1-s1', id: i, op: 'transport-key', outcome: 'ok', totalMs: 5 }), i * 100 + 5);
+  }
+  const v = m.view(2_000);
+  assert.is(v.site.requestsPerSecond, 10, '20 requests in 2 s');
+  assert.is(v.site.cardsPerHour, 7_200, '20 cards, counted over the first 10 s bucket');
+});
+
 test('p50 and p99 over the recent answers', () => {
   const m = model();
   for (let i = 1; i <= 100; i++) {
