@@ -17,7 +17,10 @@ const STATUS_EVERY_MS = 60_000;
 const RUN_HELP = `Usage: persomux run --config FILE [--log-level debug|info|warn|error]
 
 Runs the router: opens every station line and server link in FILE and routes
-requests until SIGINT or SIGTERM. Logs go to standard error, one line per event,
+requests until SIGINT or SIGTERM. A stop is graceful: requests not yet sent
+are answered 'overloaded', requests at a server get up to stopTimeoutMs
+(default 10 s) to finish, then links and lines close; a second signal stops
+at once. Logs go to standard error, one line per event,
 and a status line (lines open, servers available, busy slots, queue, answers)
 every minute.
 `;
@@ -67,11 +70,19 @@ export function runRouter(args: string[]): Promise<number> {
     router.logStatusEvery(STATUS_EVERY_MS);
     const panel = await startFrontPanel(config.panel, router, log.child({ part: 'panel' }));
     const statusServer = await startStatusServer(config.status, router, log.child({ part: 'status' }), [locateRoute(panel.locate)]);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
     });
-    router.stop();
+    log.info('router.signal', { signal, stopTimeoutMs: config.stopTimeoutMs });
+    // A second signal does not wait any longer.
+    const impatient = () => {
+      log.warn('router.signal', { signal: 'again', why: 'stopping at once' });
+      router.stop();
+    };
+    process.once('SIGINT', impatient);
+    process.once('SIGTERM', impatient);
+    await router.shutdown(config.stopTimeoutMs);
     await panel.stop();
     await statusServer.close();
     return 0;

@@ -78,6 +78,8 @@ export interface RouterConfig {
   readonly servers: readonly ServerConfig[];
   readonly peerPort: PeerPortConfig | undefined;
   readonly status: StatusConfig;
+  /** A graceful stop waits this long for requests at servers before it cuts them. */
+  readonly stopTimeoutMs: number;
   /** The front panel's LEDs (config `panel`; none by default). */
   readonly panel: PanelConfig;
 }

@@ -220,7 +220,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const c = new Checker();
   const root = c.object(raw, '(file)');
   if (!root) return { problems: c.problems };
-  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'panel']);
+  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'stopTimeoutMs', 'panel']);
   const configDir = dirname(resolve(file));
   const router = c.name(root.router, 'router');
 
@@ -247,6 +247,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const servers = serversRaw.map((v, i) => server(c, v, `servers[${i}]`, d, configDir));
   const peers = root.peerPort === undefined ? undefined : peerPort(c, root.peerPort, configDir, d);
   const statusInterface = status(c, root.status);
+  const stopTimeoutMs = c.number(root.stopTimeoutMs, 'stopTimeoutMs', LIMITS.stopTimeoutMs);
   const panel = validatePanel(root.panel, configDir, c.problems);
   // Judged on the raw values, so a duplicate shows even in an entry with other mistakes.
   const rawText = (v: unknown, key: string): string | undefined => {
@@ -268,7 +269,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
     if (policy) ops.set(name, policy);
   }
 
-  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined || panel === undefined) return { problems: c.problems };
+  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined || stopTimeoutMs === undefined || panel === undefined) return { problems: c.problems };
   return {
     config: {
       file,
@@ -280,6 +281,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
       servers: servers as ServerConfig[],
       peerPort: peers,
       status: statusInterface!,
+      stopTimeoutMs: stopTimeoutMs!,
       panel,
     },
   };

@@ -185,8 +185,8 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     await waitUntil(
       () =>
         routers.every((r) => {
-          const status = r.status();
-          return [...status.lineStates.values()].every((s) => s === 'open') && status.servers.length === status.linkStates.size && status.servers.every((s) => s.available);
+          const status = r.snapshot();
+          return status.lines.every((l) => l.phase === 'open') && status.dispatch.servers.length === status.servers.length && status.dispatch.servers.every((s) => s.available);
         }),
       10_000,
     );
@@ -213,7 +213,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     await Promise.all(stations.map((s) => s.start()));
     const started = Date.now();
     const ticker = setInterval(() => {
-      const status = routers.map((r) => r.status());
+      const status = routers.map((r) => r.snapshot().dispatch);
       onProgress({
         elapsedS: (Date.now() - started) / 1000,
         cards: stations.reduce((n, s) => n + s.cards, 0),

@@ -187,7 +187,7 @@ test('a model started late takes phases, stations, slots and drains from the sna
     phase: 'running' as const,
     lines: [{ ...s.lines[0]!, phase: 'open' as const, station: 'st' }],
     servers: [{ ...s.servers[0]!, phase: 'open' as const, drainedBy: 'operator' as const }],
-    dispatch: { ...s.dispatch, servers: [{ name: 'ds1', available: false, slots: 3, busy: 0, ops: ['echo'] }] },
+    dispatch: { ...s.dispatch, servers: [{ name: 'ds1', available: false, draining: false, slots: 3, busy: 0, ops: ['echo'] }] },
   };
   const v = createStatusModel(late, { startedAt: 0 }).view(5);
   assert.equal([v.site.state, v.lines[0]!.state, v.lines[0]!.station, v.servers[0]!.state, v.servers[0]!.slots], ['running', 'idle', 'st', 'draining', 3]);
