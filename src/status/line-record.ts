@@ -77,8 +77,7 @@ export class LineRecord {
     const state = this.state(now);
     const locating = this.locateUntil !== undefined && now < this.locateUntil;
     const queued = [...this.pending.values()].filter((p) => p.server === undefined).length;
-    const p50 = this.latency.percentile(50);
-    const p99 = this.latency.percentile(99);
+    const [p50, p99] = this.latency.percentiles(50, 99);
     return {
       name: this.name,
       path: this.path,

@@ -54,11 +54,10 @@ export class LatencyRing {
     this.next = (this.next + 1) % this.size;
   }
 
-  /** Nearest-rank percentile (p in 0..100), or undefined before the first value. */
-  percentile(p: number): number | undefined {
-    if (this.values.length === 0) return undefined;
-    const sorted = [...this.values].sort((a, b) => a - b);
-    const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-    return sorted[rank - 1];
+  /** Nearest-rank percentiles (each p in 0..100), one sort for all; undefined before the first value. */
+  percentiles(...ps: number[]): (number | undefined)[] {
+    if (this.values.length === 0) return ps.map(() => undefined);
+    const sorted = Float64Array.from(this.values).sort();
+    return ps.map((p) => sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]);
   }
 }
