@@ -30,17 +30,17 @@ test('each shipped board: its line count, a system LED, the right gpiochip, and 
     assert.ok(board.leds.some((l) => l.system), `${name} has a system LED`);
     assert.equal(board.chipLabels, [name.startsWith('persomux-pi5') ? 'pinctrl-rp1' : 'pinctrl-bcm2711'], name);
     const config = parseConfigText(`${name}.json`, configOf(lines, ['hsm-a', 'hsm-b'], { backend: 'gpio', board: name }));
-    assert.equal(checkBoard(board, config), [], name);
+    assert.equal(checkBoard(board, config), { problems: [], notes: [] }, name);
     assert.equal(checkPanel(config).ok, true);
   }
 });
 
 test('the example router config fits the Pi 4 board', () => {
   const config = loadConfig('firmware/config/router.example.json');
-  assert.equal(checkBoard(loadBoard('persomux-pi4', '.'), config), []);
+  assert.equal(checkBoard(loadBoard('persomux-pi4', '.'), config), { problems: [], notes: [] });
 });
 
-test('check names each mismatch: a line without LED or port, a port on another device, a pin used twice, a stray LED', () => {
+test('check names each mismatch: a line without LED or port, a port on another device, a pin used twice; a stray LED is a note', () => {
   const board = parseBoard('b.json', {
     board: 'test',
     gpio: { chipLabels: ['pinctrl-rp1'] },
@@ -55,12 +55,13 @@ test('check names each mismatch: a line without LED or port, a port on another d
     ],
   });
   const config = parseConfigText('c.json', configOf(['m1-s1', 'm1-s2', 'm1-s3'], ['ds1']));
-  assert.equal(checkBoard(board, config), [
+  const { problems, notes } = checkBoard(board, config);
+  assert.equal(notes, ['leds[1]: line m9-s9 is not in the configuration (its LED stays off)']);
+  assert.equal(problems, [
     'line m1-s1: the config opens /dev/persomux/m1-s1, board b names its port /dev/ttyUSB7',
     'line m1-s2 has no LED on board b',
     'line m1-s3 has no LED on board b',
     'line m1-s3 has no USB port on board b',
-    'leds[1]: line m9-s9 is not in the configuration (its LED stays off)',
     'board b has no system LED',
     'leds[1]: BCM pin 5 is already used by leds[0]',
     'leds[2]: LED-class name a is already used by leds[0]',
@@ -106,6 +107,10 @@ test('the config panel section: backend, a board where one is needed, a board th
     const check = checkPanel(config);
     assert.is(check.ok, false);
     assert.ok(check.lines.some((l) => l.endsWith('panel.board: line m1-s1 has no LED on board mine')));
+    const fewer = parseConfigText('c.json', configOf(['m1-s1'], ['hsm-a', 'hsm-b'], { backend: 'led-class', board: 'persomux-pi4' }));
+    const ok = checkPanel(fewer);
+    assert.is(ok.ok, true, 'a site using fewer lines than the box has passes');
+    assert.ok(ok.lines.includes('  note: leds[1]: line m1-s2 is not in the configuration (its LED stays off)'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
