@@ -8,6 +8,7 @@ import { runKeystore } from './keystore.js';
 import { runHsm } from './hsm.js';
 import { runAudit } from './audit.js';
 import { runReload } from './reload.js';
+import { runLeds } from './leds.js';
 
 const USAGE = `persomux: card-personalization router
 
@@ -23,6 +24,7 @@ Commands:
   keystore    create a development key store file (master keys, issuer key)
   hsm         create the master keys and the issuer key in a PKCS#11 token
   audit       verify a data server's audit log, or make its signing key
+  leds        test the front panel's lamps, or locate a line's port on the box
 
 'persomux <command> --help' describes each command's options.
 `;
@@ -37,6 +39,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   keystore: runKeystore,
   hsm: runHsm,
   audit: runAudit,
+  leds: runLeds,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -6,6 +6,9 @@ import { createLogger, parseLevel } from '../log/logger.js';
 import { describeAddress } from '../links/transport.js';
 import { Router } from '../router/router.js';
 import { startStatusServer } from '../http/status-server.js';
+import { locateRoute } from '../http/locate.js';
+import { checkPanel } from '../panel/check-panel.js';
+import { startFrontPanel } from '../panel/start-panel.js';
 import { writeFileSync } from 'node:fs';
 
 function writePidFile(file: string): void {
@@ -57,8 +60,9 @@ export function runCheck(args: string[]): Promise<number> {
     for (const l of config.lines) out.push(`  line ${l.name}: ${l.serial.path} ${l.serial.baudRate} ${l.serial.dataBits}${l.serial.parity[0]!.toUpperCase()}${l.serial.stopBits} ${l.protocol}, maxOutstanding ${l.maxOutstanding}`);
     for (const s of config.servers) out.push(`  server ${s.name}: ${describeAddress(s.address)}${s.security.kind === 'insecure' ? ' (plaintext)' : ` (sealed with ${s.security.keyFile}, re-handshake '${s.security.rehandshake}')`}, ${s.slots} slots expected`);
     for (const [op, p] of config.ops) out.push(`  op ${op}: ttl ${p.ttlMs} ms${p.retry ? ', retried on server loss' : ''}`);
-    process.stdout.write(out.join('\n') + '\n');
-    return 0;
+    const panel = checkPanel(config);
+    process.stdout.write([...out, ...panel.lines].join('\n') + '\n');
+    return panel.ok ? 0 : 1;
   });
 }
 
@@ -72,7 +76,8 @@ export function runRouter(args: string[]): Promise<number> {
     const router = new Router(config, log);
     router.start();
     router.logStatusEvery(STATUS_EVERY_MS);
-    const statusServer = await startStatusServer(config.status, router, log.child({ part: 'status' }));
+    const panel = await startFrontPanel(config.panel, router, log.child({ part: 'panel' }));
+    const statusServer = await startStatusServer(config.status, router, log.child({ part: 'status' }), [locateRoute(panel.locate)]);
     // SIGHUP (systemctl reload, `persomux reload`): the file is read and validated again; a bad one changes nothing.
     process.on('SIGHUP', () => {
       log.info('router.signal', { signal: 'SIGHUP', config: config.file });
@@ -97,6 +102,7 @@ export function runRouter(args: string[]): Promise<number> {
     process.once('SIGINT', impatient);
     process.once('SIGTERM', impatient);
     await router.shutdown(config.stopTimeoutMs);
+    await panel.stop();
     await statusServer.close();
     return 0;
   });

@@ -11,6 +11,7 @@ const RESTART_ONLY: readonly { readonly field: string; readonly of: (c: RouterCo
   { field: 'peerPort', of: (c) => c.peerPort && { ...c.peerPort, peers: c.peerPort.peers.map((p) => ({ name: p.name, security: securityOf(p.security) })) }, why: 'the peer port is bound once, at start' },
   { field: 'status', of: (c) => c.status, why: 'the status interface is bound once, at start' },
   { field: 'defaults.pingIntervalMs', of: (c) => c.pingIntervalMs, why: 'every link runs on it' },
+  { field: 'panel', of: (c) => c.panel, why: 'the front panel and its board are set up once, at start' },
 ];
 
 export interface ReloadPlan {

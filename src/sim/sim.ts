@@ -85,7 +85,8 @@ function boxOfMachine(options: SimOptions, machine: number): 'a' | 'b' {
   return options.boxes === 2 && machine <= Math.ceil(options.machines / 2) ? 'a' : 'b';
 }
 
-export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void): Promise<SimResult> {
+/** `onRouter`: called once the (first) router started, e.g. to show its front panel; what it returns is awaited. */
+export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void, onRouter?: (router: Router) => Promise<unknown>): Promise<SimResult> {
   const scratch = scratchDir('sim');
   const servers: DataServer[] = [];
   const lines: { name: string; box: 'a' | 'b' }[] = [];
@@ -155,6 +156,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     writeFileSync(configFile, JSON.stringify(boxB, null, 2));
     routers.push(new Router(loadConfig(configFile), log.child({ box: boxB.router })));
     routers[0]!.start();
+    await onRouter?.(routers[0]!);
     if (peerKeys) {
       const peerPort = await routers[0]!.peerPortNumber();
       const boxA = { router: 'box-a', lines: linesOf('a'), servers: [{ name: 'box-b', tcp: `127.0.0.1:${peerPort}`, slots: options.servers * options.slots, keyFile: peerKeys.router }], ops };
