@@ -464,10 +464,9 @@ export class Router {
     switch (msg.t) {
       case 'hello':
         this.log.info('station.hello', { line: lineName, station: msg.station, v: msg.v });
-        if (msg.station !== undefined) {
-          this.stations.set(lineName, msg.station);
-          this.emit({ kind: 'station', line: lineName, station: msg.station });
-        }
+        if (msg.station !== undefined) this.stations.set(lineName, msg.station);
+        else this.stations.delete(lineName);
+        this.emit({ kind: 'station', line: lineName, ...(msg.station === undefined ? {} : { station: msg.station }) });
         this.run(this.dispatcher.hello(lineName));
         line.send({ t: 'welcome', v: 1, router: this.config.router, line: lineName });
         return;
