@@ -127,7 +127,8 @@ export function runDataServer(args: string[]): Promise<number> {
     process.on('SIGUSR2', toggleDrain);
     await server.listen(host, Number(m[2]));
     if (o.serial) {
-      await server.openSerial({ path: o.serial, baudRate: positiveInt(o.baud, 'baud', 115200), dataBits: 8, parity: 'none', stopBits: 1, rtscts: false });
+      // Not awaited: a device that is missing now is opened when it appears (logged meanwhile).
+      void server.openSerial({ path: o.serial, baudRate: positiveInt(o.baud, 'baud', 115200), dataBits: 8, parity: 'none', stopBits: 1, rtscts: false });
     }
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -1,6 +1,7 @@
 // The validated configuration: every default filled in, every value checked.
 import type { OpPolicy } from '../dispatch/types.js';
 import type { LinkKeys } from '../keys/link-key-file.js';
+import type { PanelConfig } from './panel.js';
 import type { DATA_BITS, PARITIES, PROTOCOLS, STOP_BITS } from './limits.js';
 
 export interface SerialSettings {
@@ -96,4 +97,6 @@ export interface RouterConfig {
   readonly snapshotSchedule: string;
   /** A graceful stop waits this long for requests at servers before it cuts them. */
   readonly stopTimeoutMs: number;
+  /** The front panel's LEDs (config `panel`; none by default). */
+  readonly panel: PanelConfig;
 }

@@ -6,6 +6,7 @@ import { validate as validCron } from 'node-cron';
 import { KeyFileError, loadLinkKeys } from '../keys/link-key-file.js';
 import type { OpPolicy } from '../dispatch/types.js';
 import type { ConfigProblem } from './errors.js';
+import { validatePanel } from './panel.js';
 import { DATA_BITS, DEFAULT_REHANDSHAKE, LIMITS, PARITIES, PROTOCOLS, STOP_BITS, type Limit } from './limits.js';
 import type { LineConfig, LinkSecurity, PeerConfig, PeerPortConfig, RouterConfig, SerialSettings, ServerAddress, ServerConfig } from './types.js';
 import { statisticsFields, statusSection } from './status-section.js';
@@ -221,7 +222,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const c = new Checker();
   const root = c.object(raw, '(file)');
   if (!root) return { problems: c.problems };
-  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'stopTimeoutMs', 'stateDir', 'snapshotSchedule']);
+  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'stopTimeoutMs', 'stateDir', 'snapshotSchedule', 'panel']);
   const configDir = dirname(resolve(file));
   const router = c.name(root.router, 'router');
 
@@ -253,6 +254,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   });
   const statistics = statisticsFields(c, root, configDir);
   const stopTimeoutMs = c.number(root.stopTimeoutMs, 'stopTimeoutMs', LIMITS.stopTimeoutMs);
+  const panel = validatePanel(root.panel, configDir, c.problems);
   // Judged on the raw values, so a duplicate shows even in an entry with other mistakes.
   const rawText = (v: unknown, key: string): string | undefined => {
     const x = typeof v === 'object' && v !== null ? (v as Obj)[key] : undefined;
@@ -273,7 +275,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
     if (policy) ops.set(name, policy);
   }
 
-  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined || statistics === undefined || stopTimeoutMs === undefined) {
+  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined || statistics === undefined || stopTimeoutMs === undefined || panel === undefined) {
     return { problems: c.problems };
   }
   return {
@@ -289,6 +291,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
       status: statusInterface,
       ...statistics,
       stopTimeoutMs,
+      panel,
     },
   };
 }

@@ -17,7 +17,7 @@ import type { OpHandler } from './ops/op.js';
 import { Connection, type ConnectionContext, type DataServerSecurity } from './connection.js';
 import { OpExecutor, UNAUDITED, type AuditSink } from './executor.js';
 import { KeyStoreHealth, probeKeyStore, type HealthChange, type ProbedKeyStore } from './key-store-health.js';
-import { attachSerial, listenTcp, type TcpListener } from './listeners.js';
+import { keepSerial, listenTcp, type TcpListener } from './listeners.js';
 import { sampleServiceMs, type ServiceTime } from './service-time.js';
 import type { Scheduler } from '../machines/scheduler.js';
 import { systemScheduler } from '../timers/system-scheduler.js';
@@ -48,6 +48,7 @@ export class DataServer {
   private readonly executor: OpExecutor;
   private readonly health: KeyStoreHealth;
   private readonly connections = new Set<Connection>();
+  private readonly serials: { stop(): void }[] = [];
   private readonly context: ConnectionContext;
   private tcp: TcpListener | undefined;
   private drained = false;
@@ -126,17 +127,28 @@ export class DataServer {
     return this.tcp.port;
   }
 
-  /** Serves one router on a serial line (opened now; not reopened). */
-  async openSerial(settings: SerialSettings): Promise<void> {
-    await attachSerial(settings, (stream, kind) => {
-      this.options.log.info('dataserver.serial', { name: this.options.name, path: settings.path, slots: this.slots });
-      this.attach(stream, kind);
-    });
+  /**
+   * Serves one router on a serial line, reopened whenever the device comes
+   * back; resolves once it is first open (a caller need not wait).
+   */
+  openSerial(settings: SerialSettings): Promise<void> {
+    const kept = keepSerial(
+      settings,
+      (stream, kind) => {
+        this.options.log.info('dataserver.serial', { name: this.options.name, path: settings.path, slots: this.slots });
+        this.attach(stream, kind);
+      },
+      this.options.log,
+      this.options.scheduler,
+    );
+    this.serials.push(kept);
+    return kept.opened;
   }
 
   /** Drops every connection (work in service is not run), stops listening and probing; logs the work done by op. */
   async close(): Promise<void> {
     this.health.stop();
+    for (const s of this.serials.splice(0)) s.stop();
     for (const c of [...this.connections]) c.close();
     const tcp = this.tcp;
     this.tcp = undefined;

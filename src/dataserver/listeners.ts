@@ -1,10 +1,13 @@
 // Where routers reach the data server: a TCP listener (one connection per
-// router, capped), and serial lines opened once at start. Each hands the
+// router, capped), and serial lines kept open (reopened when they come back). Each hands the
 // byte stream of a new router to the server; neither knows the protocol.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SerialSettings } from '../config/types.js';
-import { openSerial } from '../serial-port.js';
+import type { SerialPort } from 'serialport';
+import type { Logger } from '../log/logger.js';
+import type { Scheduler } from '../machines/scheduler.js';
+import { KeptPort, type LinePort } from '../lines/kept-port.js';
 
 /** A data server serves a few routers: a flood of connections is refused. */
 export const MAX_CONNECTIONS = 64;
@@ -34,14 +37,31 @@ export function listenTcp(host: string, port: number, attach: Attach): Promise<T
   });
 }
 
-/** Serves one router on a serial line: opened now, not reopened. */
-export function attachSerial(settings: SerialSettings, attach: Attach): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const port = openSerial(settings);
-    port.open((err) => {
-      if (err) return reject(err);
-      attach(port, 'serial');
-      resolve();
-    });
-  });
+/**
+ * Serves one router on a serial line, kept open as a station line is: a
+ * device that is missing at start, or unplugged later, is opened when it
+ * (re)appears. Each opening hands the port over as a new router's stream.
+ */
+export function keepSerial(settings: SerialSettings, attach: Attach, log: Logger, scheduler?: Scheduler): { readonly opened: Promise<void>; stop(): void } {
+  let first: () => void = () => {};
+  const opened = new Promise<void>((resolve) => (first = resolve));
+  const kept = new KeptPort<SerialPort & LinePort>(
+    settings,
+    {
+      up: (port) => {
+        attach(port, 'serial');
+        first();
+      },
+      // The connection sees its stream close and settles itself.
+      down: () => {},
+      data: () => {},
+      phase: () => {},
+    },
+    log,
+    scheduler,
+    undefined,
+    'dataserver.serial',
+  );
+  kept.start();
+  return { opened, stop: () => kept.stop() };
 }

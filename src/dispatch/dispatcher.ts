@@ -15,6 +15,8 @@ import type { Effect, LineOptions, OpPolicy, RequesterKind, RouterErrorCode, Sna
 import type { RouterToStation } from '../wire/messages.js';
 
 const UINT32_SPAN = 2 ** 32;
+/** A request a server answered `overloaded` this many times is not sent back to that server. */
+const OVERLOADS_BEFORE_EXCLUDING = 3;
 export { OVERDUE_GRACE_MS };
 
 interface LineState {
@@ -54,7 +56,12 @@ export class Dispatcher {
   /** Servers an operator drained: drained again whenever they reconnect, until undrained. */
   private readonly operatorDrained = new Set<string>();
 
+  private maxServerBody: number;
+  private defaultPolicy: OpPolicy;
+
   constructor(private readonly options: DispatcherOptions) {
+    this.maxServerBody = options.maxServerBody;
+    this.defaultPolicy = options.defaultPolicy;
     this.policies = new Map(options.ops);
     this.availability = new Availability(this.servers, this.policies.keys(), options.startedAt);
   }
@@ -64,6 +71,33 @@ export class Dispatcher {
   addLine(name: string, options: LineOptions): void {
     if (this.lines.has(name)) throw new Error(`line '${name}' added twice`);
     this.lines.set(name, { name, kind: options.kind ?? 'station', options, up: false, inFlight: new Map(), cache: new AnswerCache() });
+  }
+
+  /**
+   * The line is gone from the configuration (a reload). What waits is
+   * dropped; what is at a server finishes there, and its answer is dropped
+   * when it arrives: nobody is listening on that line any more.
+   */
+  removeLine(name: string): Effect[] {
+    const line = this.line(name);
+    const effects = this.dropQueued(line, 'line-removed');
+    for (const req of line.inFlight.values()) req.owned = false;
+    this.lines.delete(name);
+    return effects;
+  }
+
+  /** New limits for a line (a reload); its requests and answers stay. */
+  retuneLine(name: string, options: LineOptions): void {
+    const line = this.line(name);
+    this.lines.set(name, { ...line, options, kind: options.kind ?? line.kind });
+  }
+
+  /** New op policies (a reload): for requests from now on; ops servers announced keep theirs unless listed. */
+  setPolicies(ops: ReadonlyMap<string, OpPolicy>, defaultPolicy: OpPolicy, maxServerBody: number): void {
+    for (const [op, policy] of ops) this.policies.set(op, policy);
+    for (const op of this.policies.keys()) if (!ops.has(op)) this.policies.set(op, defaultPolicy);
+    this.defaultPolicy = defaultPolicy;
+    this.maxServerBody = maxServerBody;
   }
 
   lineUp(name: string): void {
@@ -118,8 +152,8 @@ export class Dispatcher {
     const policy = this.policies.get(req.op);
     if (!policy) return [...effects, ...this.reject(line, req.id, req.op, 'unknown-op', `no server has announced op '${req.op}' and the configuration does not list it`)];
     const size = forwardedSize(req.op, req.body, req.station ?? `${this.options.routerName}/${line.name}`);
-    if (size > this.options.maxServerBody) {
-      return [...effects, ...this.reject(line, req.id, req.op, 'bad-request', `request of ${size} bytes is larger than server links carry (${this.options.maxServerBody})`)];
+    if (size > this.maxServerBody) {
+      return [...effects, ...this.reject(line, req.id, req.op, 'bad-request', `request of ${size} bytes is larger than server links carry (${this.maxServerBody})`)];
     }
     if (line.inFlight.size >= line.options.maxOutstanding) {
       return [...effects, ...this.reject(line, req.id, req.op, 'overloaded', `line has ${line.inFlight.size} requests in flight (maxOutstanding ${line.options.maxOutstanding})`)];
@@ -139,6 +173,7 @@ export class Dispatcher {
       state: 'queued',
       owned: true,
       excluded: new Set(),
+      overloads: 0,
     };
     line.inFlight.set(request.id, request);
     if (request.deadline <= now) {
@@ -182,7 +217,7 @@ export class Dispatcher {
     server.phase = 'ready';
     server.slots = slots;
     server.ops = new Set(ops);
-    for (const op of ops) if (!this.policies.has(op)) this.policies.set(op, this.options.defaultPolicy);
+    for (const op of ops) if (!this.policies.has(op)) this.policies.set(op, this.defaultPolicy);
     return [note({ event: 'server-available', server: name, slots, ops }), ...this.availabilityChanged(now), ...this.pump(now)];
   }
 
@@ -194,6 +229,14 @@ export class Dispatcher {
     const effects: Effect[] = [];
     if (req.state === 'answered') {
       effects.push(note({ event: 'late-answer', server: name, why: 'already-answered' }));
+    } else if (!outcome.ok && outcome.err.code === 'overloaded' && req.owned) {
+      // PROTOCOL.md 6 reading 10: the server held more than it announced and never ran it. It waits
+      // for a slot again, in its place; a server that keeps refusing it is not asked for it again.
+      req.overloads++;
+      if (req.overloads >= OVERLOADS_BEFORE_EXCLUDING) req.excluded.add(name);
+      req.state = 'queued';
+      this.queue.reinsert(req);
+      effects.push(note({ event: 'requeued', line: req.line, id: req.id, op: req.op, server: name }));
     } else {
       const answer: Answer = outcome.ok
         ? { t: 'res', id: req.id, ok: true, body: outcome.body }
@@ -407,7 +450,7 @@ export class Dispatcher {
     return [note({ event: 'dropped', line: line.name, id: req.id, op: req.op, why: 'id-reused' })];
   }
 
-  private dropQueued(line: LineState, why: 'line-down' | 'hello'): Effect[] {
+  private dropQueued(line: LineState, why: 'line-down' | 'hello' | 'line-removed'): Effect[] {
     const effects: Effect[] = [];
     for (const req of [...line.inFlight.values()]) {
       if (req.state !== 'queued') continue;

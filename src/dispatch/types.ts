@@ -40,7 +40,7 @@ export type Note =
   | { readonly event: 'rejected'; readonly line: string; readonly id: number | null; readonly op?: string; readonly code: RouterErrorCode; readonly why: string }
   | { readonly event: 'retransmission'; readonly line: string; readonly id: number; readonly from: 'in-flight' | 'cache' }
   | { readonly event: 'requeued'; readonly line: string; readonly id: number; readonly op: string; readonly server: string }
-  | { readonly event: 'dropped'; readonly line: string; readonly id: number; readonly op: string; readonly why: 'line-down' | 'hello' | 'id-reused' | 'forgotten' }
+  | { readonly event: 'dropped'; readonly line: string; readonly id: number; readonly op: string; readonly why: 'line-down' | 'hello' | 'id-reused' | 'forgotten' | 'line-removed' }
   | { readonly event: 'late-answer'; readonly server: string; readonly why: 'already-answered' | 'unknown-id' }
   | { readonly event: 'server-available'; readonly server: string; readonly slots: number; readonly ops: readonly string[] }
   | { readonly event: 'server-down'; readonly server: string; readonly held: number };

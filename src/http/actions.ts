@@ -8,10 +8,11 @@ import type { StatusConfig } from '../config/types.js';
 import { isLoopback } from '../config/validate.js';
 import type { Logger } from '../log/logger.js';
 import { checkBasicAuth } from './basic-auth.js';
+import { LOCATE_PATH, type Locate } from './locate.js';
 
 export interface ActionTargets {
-  /** Shows the line on the front panel and the page (src/http/locate.ts, issue 8); false for an unknown line. */
-  locate(line: string, by: string): boolean;
+  /** Blinks the line's lamp on the front panel and the page (src/http/locate.ts); undefined for an unknown line. */
+  readonly locate: Locate;
   /** The server gets no new work and finishes what it holds (Router.drain); false for an unknown server. */
   drain(server: string, by: string): boolean;
   undrain(server: string, by: string): boolean;
@@ -33,11 +34,17 @@ type Send = (res: ServerResponse, code: number, body: unknown, headers?: Record<
 /** Handles `path` when it is an action; returns false when it is not one. */
 export function handleAction(req: IncomingMessage, res: ServerResponse, path: string, config: StatusConfig, targets: ActionTargets, log: Logger, send: Send): boolean {
   const m = ROUTE.exec(path);
-  if (!m) return false;
-  const [, kind, rawName, action] = m as unknown as [string, 'lines' | 'servers', string, 'locate' | 'drain' | 'undrain'];
+  // `persomux leds --locate` asks POST /actions/locate?line=NAME: the same action.
+  const legacy = path === LOCATE_PATH ? new URL(req.url ?? '/', 'http://local').searchParams.get('line') ?? '' : undefined;
+  if (!m && legacy === undefined) return false;
+  if (legacy === '') {
+    send(res, 400, { error: `which line? POST ${LOCATE_PATH}?line=NAME` });
+    return true;
+  }
+  const [, kind, rawName, action] = m ? (m as unknown as [string, 'lines' | 'servers', string, 'locate' | 'drain' | 'undrain']) : ['', 'lines' as const, encodeURIComponent(legacy!), 'locate' as const];
   const name = safeDecode(rawName);
   const from = req.socket.remoteAddress ?? '?';
-  if ((kind === 'lines') !== (action === 'locate') || name === undefined) {
+  if ((kind === 'lines') !== (action === 'locate') || name === undefined || name === '') {
     send(res, 404, { error: `no action at ${path}` });
     return true;
   }
@@ -55,10 +62,16 @@ export function handleAction(req: IncomingMessage, res: ServerResponse, path: st
   if (origin !== undefined && origin !== `${scheme}://${req.headers.host ?? ''}`) return refuse(403, `requests from another origin (${origin}) are refused`);
   const auth = checkBasicAuth(req, config.credentials);
   if (!auth.ok) return refuse(401, auth.why === 'no-credentials' ? 'credentials required' : 'wrong credentials', { 'www-authenticate': 'Basic realm="persomux", charset="UTF-8"' });
-  const done = action === 'locate' ? targets.locate(name, auth.user) : action === 'drain' ? targets.drain(name, auth.user) : targets.undrain(name, auth.user);
-  if (!done) return refuse(404, `no ${kind === 'lines' ? 'line' : 'server'} '${name}'`, undefined, auth.user);
+  let extra: Record<string, unknown> = {};
+  if (action === 'locate') {
+    const located = targets.locate(name);
+    if (located) extra = { seconds: Math.round(located.ms / 1000) };
+    else return refuse(404, `no line named '${name}'`, undefined, auth.user);
+  } else if (!(action === 'drain' ? targets.drain(name, auth.user) : targets.undrain(name, auth.user))) {
+    return refuse(404, `no server named '${name}'`, undefined, auth.user);
+  }
   log.info('status.action', { action, target: name, by: auth.user, from });
-  send(res, 200, { ok: true, action, [kind === 'lines' ? 'line' : 'server']: name, by: auth.user });
+  send(res, 200, { ok: true, action, [kind === 'lines' ? 'line' : 'server']: name, by: auth.user, ...extra });
   return true;
 }
 

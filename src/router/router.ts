@@ -3,7 +3,8 @@
 // between them. `persomux run` and the simulator both build exactly this.
 // Everything a view may know goes out through the status seam (events.ts):
 // `onEvent`, `snapshot`, `health`.
-import type { RouterConfig } from '../config/types.js';
+import type { LineConfig, RouterConfig, ServerConfig } from '../config/types.js';
+import { planReload, type ReloadPlan } from './reload-plan.js';
 import { Dispatcher, OVERDUE_GRACE_MS } from '../dispatch/dispatcher.js';
 import type { Effect, Note } from '../dispatch/types.js';
 import { serialDevices, StationLine, type LineDevices } from '../lines/station-line.js';
@@ -15,7 +16,9 @@ import { PeerPort } from '../peers/peer-port.js';
 import { LIMITS } from '../config/limits.js';
 import { SEALING_OVERHEAD } from '../secure/cose.js';
 import { describeAddress } from '../links/transport.js';
-import type { Scheduler } from '../machines/scheduler.js';
+import type { Scheduler, Timer } from '../machines/scheduler.js';
+import { failed, freshBackoff, type Backoff } from '../machines/reconnect.js';
+import { LINK_BACKOFF } from '../machines/link-machine.js';
 import { systemScheduler } from '../timers/system-scheduler.js';
 import { DeadlineTimer } from './deadline-timer.js';
 import { NoteLog } from './note-log.js';
@@ -39,6 +42,7 @@ export class Router {
   private readonly links = new Map<string, ServerLink>();
   readonly peerPort: PeerPort | undefined;
   private peerListening: Promise<number | undefined> | undefined;
+  private peerRetry: Timer | undefined;
   private readonly deadline: DeadlineTimer;
   private readonly notes: NoteLog;
   private readonly noteListeners: ((note: Note) => void)[] = [];
@@ -47,20 +51,28 @@ export class Router {
   private phase: RouterPhase = 'starting';
   private readonly stations = new Map<string, string>();
   private readonly drained = new Map<string, DrainCause>();
-  private readonly cardOps: readonly string[];
+  private cardOps: readonly string[];
+  /** Lines the dispatcher knows (a line reopened by a reload keeps its dispatcher state). */
+  private readonly dispatcherHasLine = new Set<string>();
   /** Set while stop() settles lines and links: nothing of that may go out. */
   private closing = false;
   /** Called after every batch of effects while a graceful stop waits for the servers. */
   private onEffects: (() => void) | undefined;
 
   private readonly scheduler: Scheduler;
+  private readonly edges: RouterEdges;
+  private current: RouterConfig;
+  /** Servers whose link is replaced once drained (a reload changed them): the new config, or null when removed. */
+  private readonly replacing = new Map<string, ServerConfig | null>();
 
   constructor(
-    readonly config: RouterConfig,
+    config: RouterConfig,
     private readonly log: Logger,
     edges: Partial<RouterEdges> = {},
   ) {
-    const { scheduler, lineDevices, connector } = { ...REAL_EDGES, ...edges };
+    this.current = config;
+    this.edges = { ...REAL_EDGES, ...edges };
+    const scheduler = this.edges.scheduler;
     this.scheduler = scheduler;
     const now = () => scheduler.now();
     this.notes = new NoteLog(log);
@@ -71,26 +83,10 @@ export class Router {
       defaultPolicy: config.defaultOp,
       routerName: config.router,
       startedAt: now(),
-      maxServerBody: Math.min(...config.servers.map((s) => s.maxBody - (s.security.kind === 'sealed' ? SEALING_OVERHEAD : 0)), LIMITS.maxBody.max),
+      maxServerBody: maxServerBody(config),
       maxTtlMs: LIMITS.ttlMs.max,
     });
-    for (const lc of config.lines) {
-      this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station' });
-      const line = new StationLine(
-        lc,
-        {
-          up: () => this.dispatcher.lineUp(lc.name),
-          down: () => this.run(this.dispatcher.lineDown(lc.name)),
-          event: (e) => this.fromStation(lc.name, e),
-          phase: (phase, why) => this.emit({ kind: 'line', line: lc.name, phase, ...(why === undefined ? {} : { why }) }),
-          traffic: (direction, bytes) => this.emit({ kind: 'traffic', line: lc.name, direction, bytes }),
-        },
-        log.child({ line: lc.name }),
-        scheduler,
-        lineDevices,
-      );
-      this.lines.set(lc.name, line);
-    }
+    for (const lc of config.lines) this.addStationLine(lc);
     if (config.peerPort) {
       const peers = new PeerPort(
         config.peerPort,
@@ -106,53 +102,178 @@ export class Router {
       for (const line of peers.lineNames) this.dispatcher.addLine(line, { maxOutstanding: Math.max(1, config.peerPort.lendSlots), kind: 'peer' });
       this.peerPort = peers;
     }
-    for (const sc of config.servers) {
-      const link = new ServerLink(
-        sc,
-        config.pingIntervalMs,
-        {
-          connected: () => this.run(this.dispatcher.serverConnected(sc.name, now())),
-          message: (msg) => {
-            if (msg.t === 'ready') {
-              if (msg.slots !== sc.slots) log.info('server.slots-differ', { server: sc.name, configured: sc.slots, announced: msg.slots });
-              this.run(this.dispatcher.serverReady(sc.name, msg.slots, msg.ops, now()));
-            } else {
-              const outcome = msg.ok ? { ok: true as const, body: msg.body } : { ok: false as const, err: msg.err };
-              this.run(this.dispatcher.serverAnswer(sc.name, msg.id, outcome, now()));
-            }
-          },
-          down: () => this.run(this.dispatcher.serverDown(sc.name, now())),
-          phase: (phase, why) => this.emit({ kind: 'link', server: sc.name, phase, ...(why === undefined ? {} : { why }) }),
-          handshake: () => this.emit({ kind: 'handshake', server: sc.name }),
-          dropped: (reason) => this.emit({ kind: 'link-drop', server: sc.name, reason }),
-          rehandshakeDue: (why) => {
-            log.info('server.rehandshake-due', { server: sc.name, why });
-            if (!this.drained.has(sc.name)) this.drained.set(sc.name, 'rehandshake');
-            this.emit({ kind: 'drain', server: sc.name, draining: true, cause: 'rehandshake' });
-            // Its requests may take up to the longest ttl: wait that long (a few seconds more) for them.
-            this.run(this.dispatcher.drainServer(sc.name, now(), { rehandshakeBy: now() + this.longestTtlMs() + OVERDUE_GRACE_MS }));
-          },
+    for (const sc of config.servers) this.addServerLink(sc);
+  }
+
+  /** The configuration in force (the last one a reload accepted). */
+  get config(): RouterConfig {
+    return this.current;
+  }
+
+  private addStationLine(lc: LineConfig): void {
+    if (!this.dispatcherHasLine.has(lc.name)) this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station' });
+    this.dispatcherHasLine.add(lc.name);
+    const line: StationLine = new StationLine(
+      lc,
+      {
+        // A line replaced by a reload may still report its last moments: only the current one counts.
+        up: () => this.lines.get(lc.name) === line && this.dispatcher.lineUp(lc.name),
+        down: () => this.lines.get(lc.name) === line && this.run(this.dispatcher.lineDown(lc.name)),
+        event: (e) => this.lines.get(lc.name) === line && this.fromStation(lc.name, e),
+        phase: (phase, why) => this.emit({ kind: 'line', line: lc.name, phase, ...(why === undefined ? {} : { why }) }),
+        traffic: (direction, bytes) => this.emit({ kind: 'traffic', line: lc.name, direction, bytes }),
+      },
+      this.log.child({ line: lc.name }),
+      this.scheduler,
+      this.edges.lineDevices,
+    );
+    this.lines.set(lc.name, line);
+  }
+
+  private addServerLink(sc: ServerConfig): void {
+    const now = () => this.scheduler.now();
+    const log = this.log;
+    const link: ServerLink = new ServerLink(
+      sc,
+      this.current.pingIntervalMs,
+      {
+        connected: () => this.run(this.dispatcher.serverConnected(sc.name, now())),
+        message: (msg) => {
+          if (msg.t === 'ready') {
+            if (msg.slots !== sc.slots) log.info('server.slots-differ', { server: sc.name, configured: sc.slots, announced: msg.slots });
+            this.run(this.dispatcher.serverReady(sc.name, msg.slots, msg.ops, now()));
+          } else {
+            const outcome = msg.ok ? { ok: true as const, body: msg.body } : { ok: false as const, err: msg.err };
+            this.run(this.dispatcher.serverAnswer(sc.name, msg.id, outcome, now()));
+          }
         },
-        log.child({ server: sc.name }),
-        scheduler,
-        connector,
-      );
-      this.links.set(sc.name, link);
+        down: () => this.run(this.dispatcher.serverDown(sc.name, now())),
+        phase: (phase, why) => this.emit({ kind: 'link', server: sc.name, phase, ...(why === undefined ? {} : { why }) }),
+        handshake: () => this.emit({ kind: 'handshake', server: sc.name }),
+        dropped: (reason) => this.emit({ kind: 'link-drop', server: sc.name, reason }),
+        rehandshakeDue: (why) => {
+          log.info('server.rehandshake-due', { server: sc.name, why });
+          this.drainForReplacement(sc.name, 'rehandshake');
+        },
+      },
+      log.child({ server: sc.name }),
+      this.scheduler,
+      this.edges.connector,
+    );
+    this.links.set(sc.name, link);
+  }
+
+  /** No new work for this server; once idle (or after the longest ttl) its link reconnects, or is replaced. */
+  private drainForReplacement(server: string, cause: 'rehandshake' | 'reload'): void {
+    const now = this.scheduler.now();
+    if (!this.drained.has(server)) this.drained.set(server, 'rehandshake');
+    this.emit({ kind: 'drain', server, draining: true, cause: 'rehandshake', ...(cause === 'reload' ? { by: 'reload' } : {}) });
+    // Its requests may take up to the longest ttl: wait that long (a few seconds more) for them.
+    this.run(this.dispatcher.drainServer(server, now, { rehandshakeBy: now + this.longestTtlMs() + OVERDUE_GRACE_MS }));
+  }
+
+  /**
+   * A new configuration (SIGHUP, `persomux reload`), already validated.
+   * Untouched lines and links keep their ports, queues and answer caches; a
+   * line whose port settings changed is reopened with its cache kept; a
+   * server whose address or key changed drains before its new link takes
+   * over; an operator's drain stays. Fields only a restart can change refuse
+   * the whole reload, and the running configuration stays.
+   */
+  reload(next: RouterConfig): ReloadPlan {
+    const plan = planReload(this.current, next);
+    if (plan.refused.length > 0) {
+      for (const r of plan.refused) this.log.error('router.reload-refused', { config: next.file, field: r.field, why: r.why });
+      return plan;
     }
+    this.current = next;
+    this.cardOps = [...next.ops].filter(([, p]) => p.startsCard).map(([op]) => op);
+    this.dispatcher.setPolicies(next.ops, next.defaultOp, maxServerBody(next));
+    for (const name of plan.lines.removed) {
+      this.lines.get(name)?.stop();
+      this.lines.delete(name);
+      this.dispatcherHasLine.delete(name);
+      this.run(this.dispatcher.removeLine(name));
+    }
+    for (const lc of plan.lines.retuned) this.dispatcher.retuneLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station' });
+    for (const lc of plan.lines.reopened) {
+      this.dispatcher.retuneLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station' });
+      const old = this.lines.get(lc.name);
+      this.lines.delete(lc.name);
+      old?.stop();
+      this.run(this.dispatcher.lineDown(lc.name));
+      this.addStationLine(lc);
+      if (this.phase === 'running') this.lines.get(lc.name)!.start();
+    }
+    for (const lc of plan.lines.added) {
+      this.addStationLine(lc);
+      if (this.phase === 'running') this.lines.get(lc.name)!.start();
+    }
+    for (const sc of plan.servers.added) {
+      this.addServerLink(sc);
+      if (this.phase === 'running') this.links.get(sc.name)!.start();
+    }
+    for (const sc of plan.servers.replaced) {
+      this.replacing.set(sc.name, sc);
+      this.drainForReplacement(sc.name, 'reload');
+    }
+    for (const name of plan.servers.removed) {
+      this.replacing.set(name, null);
+      this.drainForReplacement(name, 'reload');
+    }
+    // A server that is not connected holds nothing: it is replaced at once.
+    for (const name of [...this.replacing.keys()]) if (!this.dispatcher.snapshot().servers.some((s) => s.name === name)) this.replaceLink(name);
+    this.log.info('router.reloaded', {
+      config: next.file,
+      linesAdded: plan.lines.added.length,
+      linesRemoved: plan.lines.removed.length,
+      linesReopened: plan.lines.reopened.length,
+      serversAdded: plan.servers.added.length,
+      serversRemoved: plan.servers.removed.length,
+      serversReplaced: plan.servers.replaced.length,
+      opsChanged: plan.opsChanged,
+    });
+    return plan;
+  }
+
+  /** The drained link of a reloaded server is idle: stop it, and start its successor (if any). */
+  private replaceLink(name: string): void {
+    const next = this.replacing.get(name);
+    if (next === undefined) return;
+    this.replacing.delete(name);
+    this.links.get(name)?.stop();
+    this.links.delete(name);
+    if (this.drained.get(name) === 'rehandshake') this.drained.delete(name);
+    this.emit({ kind: 'drain', server: name, draining: false, cause: 'rehandshake', by: 'reload' });
+    if (next === null) return this.log.info('server.removed', { server: name });
+    this.addServerLink(next);
+    if (this.phase === 'running') this.links.get(name)!.start();
+    this.log.info('server.replaced', { server: name, address: describeAddress(next.address) });
   }
 
   start(): void {
     this.log.info('router.start', { router: this.config.router, config: this.config.file, lines: this.lines.size, servers: this.links.size });
     for (const link of this.links.values()) link.start();
     for (const line of this.lines.values()) line.start();
-    this.peerListening = this.peerPort?.listen().catch((e: Error) => {
-      this.log.error('peers.cannot-listen', { error: e.message });
-      return undefined;
-    });
+    if (this.peerPort) this.peerListening = new Promise((resolve) => this.listenPeers(this.peerPort!, freshBackoff(LINK_BACKOFF), resolve));
     this.setPhase('running');
   }
 
-  /** The TCP port the peer port listens on, once it does (undefined without one). */
+  /**
+   * Binds the peer port; an address that is taken (another process, a
+   * restart too soon) is tried again with the links' backoff, reported once.
+   */
+  private listenPeers(peers: PeerPort, backoff: Backoff, resolve: (port: number | undefined) => void): void {
+    peers.listen().then(resolve, (e: NodeJS.ErrnoException) => {
+      if (this.closing) return resolve(undefined);
+      const { delayMs, backoff: next } = failed(backoff, LINK_BACKOFF);
+      const address = `${this.current.peerPort!.host}:${this.current.peerPort!.port}`;
+      this.log[next.failures === 1 ? 'error' : 'debug']('peers.cannot-listen', { address, error: e.code ?? e.message, retryInMs: delayMs });
+      this.peerRetry = this.scheduler.after(delayMs, () => (this.closing ? resolve(undefined) : this.listenPeers(peers, next, resolve)));
+    });
+  }
+
+  /** The TCP port the peer port listens on, once it does (undefined without one, or when stopped first). */
   peerPortNumber(): Promise<number | undefined> {
     return this.peerListening ?? Promise.resolve(undefined);
   }
@@ -188,6 +309,7 @@ export class Router {
     this.deadline.disarm();
     for (const link of this.links.values()) link.stop();
     for (const line of this.lines.values()) line.stop();
+    this.peerRetry?.cancel();
     void this.peerPort?.close();
     this.log.info('router.stop', { router: this.config.router });
     this.setPhase('stopped');
@@ -342,10 +464,9 @@ export class Router {
     switch (msg.t) {
       case 'hello':
         this.log.info('station.hello', { line: lineName, station: msg.station, v: msg.v });
-        if (msg.station !== undefined) {
-          this.stations.set(lineName, msg.station);
-          this.emit({ kind: 'station', line: lineName, station: msg.station });
-        }
+        if (msg.station !== undefined) this.stations.set(lineName, msg.station);
+        else this.stations.delete(lineName);
+        this.emit({ kind: 'station', line: lineName, ...(msg.station === undefined ? {} : { station: msg.station }) });
         this.run(this.dispatcher.hello(lineName));
         line.send({ t: 'welcome', v: 1, router: this.config.router, line: lineName });
         return;
@@ -382,6 +503,10 @@ export class Router {
           this.links.get(effect.server)?.reset(effect.why);
           break;
         case 'rehandshake-now':
+          if (this.replacing.has(effect.server)) {
+            this.replaceLink(effect.server);
+            break;
+          }
           if (this.drained.get(effect.server) === 'rehandshake') this.drained.delete(effect.server);
           this.emit({ kind: 'drain', server: effect.server, draining: false, cause: 'rehandshake' });
           this.links.get(effect.server)?.rehandshakeNow();
@@ -403,4 +528,9 @@ export class Router {
   private longestTtlMs(): number {
     return Math.max(this.config.defaultOp.ttlMs, ...[...this.config.ops.values()].map((p) => p.ttlMs));
   }
+}
+
+/** The largest request a server link carries: the smallest maxBody of the servers, less the sealing overhead. */
+function maxServerBody(config: RouterConfig): number {
+  return Math.min(...config.servers.map((s) => s.maxBody - (s.security.kind === 'sealed' ? SEALING_OVERHEAD : 0)), LIMITS.maxBody.max);
 }

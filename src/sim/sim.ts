@@ -22,7 +22,6 @@ import { loadLinkKeys, writeKeyPair } from '../keys/link-key-file.js';
 import { PtyPair, ptyPairs, scratchDir } from './pty-pair.js';
 import { SimStation } from './sim-station.js';
 import { Counter } from './stats.js';
-import { startStatusInterface, type StatusInterface } from '../http/status-interface.js';
 
 export interface SimOptions {
   readonly machines: number;
@@ -86,14 +85,14 @@ function boxOfMachine(options: SimOptions, machine: number): 'a' | 'b' {
   return options.boxes === 2 && machine <= Math.ceil(options.machines / 2) ? 'a' : 'b';
 }
 
-export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void, onStatusPage?: (url: string) => void): Promise<SimResult> {
+/** `onRouter`: called once the (first) router started, e.g. to show its front panel; what it returns is awaited. */
+export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void, onRouter?: (router: Router) => Promise<unknown>): Promise<SimResult> {
   const scratch = scratchDir('sim');
   const servers: DataServer[] = [];
   const lines: { name: string; box: 'a' | 'b' }[] = [];
   for (let m = 1; m <= options.machines; m++) for (let s = 1; s <= options.stationsPerMachine; s++) lines.push({ name: stationName(m, s), box: boxOfMachine(options, m) });
   let pairs = new Map<string, PtyPair>();
   const routers: Router[] = [];
-  let statusInterface: StatusInterface | undefined;
   const stations: SimStation[] = [];
   const keyStores: KeyStore[] = [];
   const audits: { server: string; file: string; log: AuditLog }[] = [];
@@ -158,11 +157,9 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     };
     const configFile = join(scratch.dir, `${boxB.router}.json`);
     writeFileSync(configFile, JSON.stringify(boxB, null, 2));
-    const configB = loadConfig(configFile);
-    routers.push(new Router(configB, log.child({ box: boxB.router })));
+    routers.push(new Router(loadConfig(configFile), log.child({ box: boxB.router })));
     routers[0]!.start();
-    statusInterface = await startStatusInterface(routers[0]!, configB, log.child({ box: boxB.router, part: 'status' }));
-    if (statusInterface.url) onStatusPage?.(statusInterface.url);
+    await onRouter?.(routers[0]!);
     if (peerKeys) {
       const peerPort = await routers[0]!.peerPortNumber();
       const boxA = { router: 'box-a', lines: linesOf('a'), servers: [{ name: 'box-b', tcp: `127.0.0.1:${peerPort}`, slots: options.servers * options.slots, keyFile: peerKeys.router }], ops };
@@ -246,7 +243,6 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     return { options, elapsedS, audits: auditResults, stations, boxOf: new Map(lines.map((l) => [l.name, l.box])), waitsMs: waits, roundTripsMs: roundTrips, routerErrors, served };
   } finally {
     for (const router of routers.reverse()) router.stop();
-    await statusInterface?.close();
     for (const ds of servers) await ds.close();
     for (const store of keyStores) await store.close();
     for (const a of audits) a.log.close();

@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Effect } from '../../src/dispatch/types.js';
-import { body, echo, makeDispatcher, onlySent, readyServer, toServer } from './helpers.js';
+import { body, echo, errorCodes, makeDispatcher, onlySent, readyServer, toServer } from './helpers.js';
 
 const test = suite('server decisions');
 const kinds = (effects: readonly Effect[], kind: Effect['kind']) => effects.filter((e) => e.kind === kind);
@@ -74,6 +74,29 @@ test('a peer gets no ack, and its answer as to-peer; never to-station', () => {
   const refused = d.request('peer:b', { id: 8, op: 'nope' }, 6);
   assert.equal(kinds(refused, 'to-station'), []);
   assert.equal(kinds(refused, 'to-peer').map((e) => e.kind === 'to-peer' && e.msg.ok === false && e.msg.err.code), ['unknown-op']);
+});
+
+test("a server's overloaded is not the station's answer: the request waits again, in its place, and runs elsewhere", () => {
+  const d = makeDispatcher({ ops: { echo: { ttlMs: 5000, retry: false } } });
+  readyServer(d, 'A', 1, ['echo'], 0);
+  const sent = onlySent(d.request('L1', { id: 1, op: 'echo', body: body(1) }, 0));
+  // A announced fewer slots meanwhile (drained), then refused what it held beyond them.
+  d.serverReady('A', 0, ['echo'], 1);
+  const refused = d.serverAnswer('A', sent.msg.id, { ok: false, err: { code: 'overloaded', msg: 'beyond the announced slots' } }, 2);
+  assert.equal(kinds(refused, 'to-station'), [], 'the station is not told overloaded');
+  assert.equal(toServer(refused), [], 'A has no slot now');
+  const again = readyServer(d, 'B', 1, ['echo'], 3);
+  assert.equal(toServer(again).map((x) => x.server), ['B'], 'sent to the server that has room');
+  assert.is(kinds(echo(d, onlySent(again), 4), 'to-station').length, 1, 'one answer, from B');
+});
+
+test('a server that keeps answering overloaded is not asked for that request again', () => {
+  const d = makeDispatcher({ ops: { echo: { ttlMs: 5000, retry: false } } });
+  readyServer(d, 'A', 1, ['echo'], 0);
+  let sent = onlySent(d.request('L1', { id: 1, op: 'echo', body: body(1) }, 0));
+  for (let i = 0; i < 2; i++) sent = onlySent(d.serverAnswer('A', sent.msg.id, { ok: false, err: { code: 'overloaded', msg: 'no' } }, 1 + i));
+  assert.equal(toServer(d.serverAnswer('A', sent.msg.id, { ok: false, err: { code: 'overloaded', msg: 'no' } }, 3)), [], 'third refusal: A is excluded');
+  assert.equal(errorCodes(d.tick(5000)), ['timeout'], 'it waits for another server until its ttl');
 });
 
 test.run();

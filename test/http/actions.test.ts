@@ -29,7 +29,7 @@ function recorder(): ActionTargets & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
-    locate: (line, by) => (calls.push(`locate ${line} by ${by}`), line === 'l1'),
+    locate: (line) => (calls.push(`locate ${line}`), line === 'l1' ? { until: 30_000, ms: 30_000 } : undefined),
     drain: (server, by) => (calls.push(`drain ${server} by ${by}`), server === 'ds1'),
     undrain: (server, by) => (calls.push(`undrain ${server} by ${by}`), server === 'ds1'),
   };
@@ -57,10 +57,14 @@ test('on loopback with credentials: refused without them, done with them, each l
     assert.equal(targets.calls, [], 'nothing done before the right credentials');
     const ok = await post(`${base}/lines/l1/locate`, { authorization: basic('ana', 's3cret-pass') });
     assert.is(ok.status, 200);
-    assert.equal(await ok.json(), { ok: true, action: 'locate', line: 'l1', by: 'ana' });
+    assert.equal(await ok.json(), { ok: true, action: 'locate', line: 'l1', by: 'ana', seconds: 30 });
     assert.is((await post(`${base}/servers/ds1/drain`, { authorization: basic('ana', 's3cret-pass') })).status, 200);
     assert.is((await post(`${base}/servers/ds1/undrain`, { authorization: basic('ana', 's3cret-pass') })).status, 200);
-    assert.equal(targets.calls, ['locate l1 by ana', 'drain ds1 by ana', 'undrain ds1 by ana']);
+    assert.equal(targets.calls, ['locate l1', 'drain ds1 by ana', 'undrain ds1 by ana']);
+    // `persomux leds --locate` asks the same action by its older path, under the same rules.
+    assert.is((await post(`${base}/actions/locate?line=l1`)).status, 401);
+    assert.is((await post(`${base}/actions/locate?line=l1`, { authorization: basic('ana', 's3cret-pass') })).status, 200);
+    assert.is((await post(`${base}/actions/locate`, { authorization: basic('ana', 's3cret-pass') })).status, 400);
     assert.is((await post(`${base}/servers/ds9/drain`, { authorization: basic('ana', 's3cret-pass') })).status, 404);
     assert.is((await post(`${base}/lines/ds1/drain`, { authorization: basic('ana', 's3cret-pass') })).status, 404, 'a line cannot be drained');
     assert.is((await fetch(`${base}/servers/ds1/drain`)).status, 405, 'GET never acts');

@@ -84,9 +84,9 @@ export class MemoryDevices implements LineDevices {
     return d;
   }
 
-  open(config: LineConfig): LinePort {
+  open(settings: LineConfig["serial"]): LinePort {
     this.opens++;
-    return new MemoryPort(this.device(config.serial.path));
+    return new MemoryPort(this.device(settings.path));
   }
 
   present(path: string): boolean {
