@@ -86,9 +86,12 @@ export function runSim(args: string[]): Promise<number> {
     let panel: RunningPanel | undefined;
     let page: StatusInterface | undefined;
     const showPanel = async (router: Router): Promise<void> => {
-      if (tty && !o.quiet) panel = await startFrontPanel({ backend: 'console', board: undefined }, router, log, { noLampTest: true });
-      page = await startStatusInterface(router, router.config, log.child({ part: 'status' }), panel ? { model: panel.model, locate: panel.locate } : {});
+      const live = tty && !o.quiet;
+      // The address is printed before the console panel starts redrawing the lines below it.
+      const shared = { model: { view: (now: number) => panel!.model.view(now) }, locate: (line: string) => panel?.locate(line) };
+      page = await startStatusInterface(router, router.config, log.child({ part: 'status' }), live ? shared : {});
       if (page.url) process.stdout.write(`Status page: ${page.url} (also /metrics, /status.json; persomux status --url ${page.url})\n`);
+      if (live) panel = await startFrontPanel({ backend: 'console', board: undefined }, router, log, { noLampTest: true });
     };
     const result = await runSimulation(options, log, (p) => {
       if (o.quiet || panel) return;
