@@ -30,24 +30,35 @@ export function actionPolicy(config: StatusConfig): ActionPolicy {
 
 const ROUTE = /^\/(lines|servers)\/([^/]+)\/(locate|drain|undrain)$/;
 type Send = (res: ServerResponse, code: number, body: unknown, headers?: Record<string, string>) => void;
+type Action = { readonly action: 'locate' | 'drain' | 'undrain'; readonly target: 'line' | 'server'; readonly name: string };
+
+/** Which action a path asks for: undefined when it is no action's path, a reason when it is a malformed one. */
+function actionOf(req: IncomingMessage, path: string): Action | { readonly bad: string } | undefined {
+  if (path === LOCATE_PATH) {
+    // `persomux leds --locate` asks POST /actions/locate?line=NAME: the same action.
+    const line = new URL(req.url ?? '/', 'http://local').searchParams.get('line');
+    return line ? { action: 'locate', target: 'line', name: line } : { bad: `which line? POST ${LOCATE_PATH}?line=NAME` };
+  }
+  const m = ROUTE.exec(path);
+  if (!m) return undefined;
+  const [, kind, raw, action] = m as unknown as [string, 'lines' | 'servers', string, Action['action']];
+  const name = safeDecode(raw);
+  if (!name || (kind === 'lines') !== (action === 'locate')) return { bad: `no action at ${path}` };
+  return { action, target: kind === 'lines' ? 'line' : 'server', name };
+}
 
 /** Handles `path` when it is an action; returns false when it is not one. */
 export function handleAction(req: IncomingMessage, res: ServerResponse, path: string, config: StatusConfig, targets: ActionTargets, log: Logger, send: Send): boolean {
-  const m = ROUTE.exec(path);
-  // `persomux leds --locate` asks POST /actions/locate?line=NAME: the same action.
-  const legacy = path === LOCATE_PATH ? new URL(req.url ?? '/', 'http://local').searchParams.get('line') ?? '' : undefined;
-  if (!m && legacy === undefined) return false;
-  if (legacy === '') {
-    send(res, 400, { error: `which line? POST ${LOCATE_PATH}?line=NAME` });
+  const asked = actionOf(req, path);
+  if (!asked) return false;
+  // No action reads a body: drain it so the connection can be reused.
+  req.resume();
+  if ('bad' in asked) {
+    send(res, asked.bad.startsWith('which') ? 400 : 404, { error: asked.bad });
     return true;
   }
-  const [, kind, rawName, action] = m ? (m as unknown as [string, 'lines' | 'servers', string, 'locate' | 'drain' | 'undrain']) : ['', 'lines' as const, encodeURIComponent(legacy!), 'locate' as const];
-  const name = safeDecode(rawName);
+  const { action, target, name } = asked;
   const from = req.socket.remoteAddress ?? '?';
-  if ((kind === 'lines') !== (action === 'locate') || name === undefined || name === '') {
-    send(res, 404, { error: `no action at ${path}` });
-    return true;
-  }
   const refuse = (code: number, why: string, headers?: Record<string, string>, by?: string): true => {
     log.warn('status.action-refused', { action, target: name, from, why, ...(by ? { by } : {}) });
     send(res, code, { error: why }, headers);
@@ -58,20 +69,19 @@ export function handleAction(req: IncomingMessage, res: ServerResponse, path: st
   if (!policy.enabled) return refuse(403, policy.why);
   // A page of another site must not drive a browser that holds our credentials.
   const origin = req.headers.origin;
-  const scheme = config.tls ? 'https' : 'http';
-  if (origin !== undefined && origin !== `${scheme}://${req.headers.host ?? ''}`) return refuse(403, `requests from another origin (${origin}) are refused`);
+  if (origin !== undefined && origin !== `${config.tls ? 'https' : 'http'}://${req.headers.host ?? ''}`) return refuse(403, `requests from another origin (${origin}) are refused`);
   const auth = checkBasicAuth(req, config.credentials);
   if (!auth.ok) return refuse(401, auth.why === 'no-credentials' ? 'credentials required' : 'wrong credentials', { 'www-authenticate': 'Basic realm="persomux", charset="UTF-8"' });
   let extra: Record<string, unknown> = {};
   if (action === 'locate') {
     const located = targets.locate(name);
-    if (located) extra = { seconds: Math.round(located.ms / 1000) };
-    else return refuse(404, `no line named '${name}'`, undefined, auth.user);
+    if (!located) return refuse(404, `no line named '${name}'`, undefined, auth.user);
+    extra = { seconds: Math.round(located.ms / 1000) };
   } else if (!(action === 'drain' ? targets.drain(name, auth.user) : targets.undrain(name, auth.user))) {
     return refuse(404, `no server named '${name}'`, undefined, auth.user);
   }
   log.info('status.action', { action, target: name, by: auth.user, from });
-  send(res, 200, { ok: true, action, [kind === 'lines' ? 'line' : 'server']: name, by: auth.user, ...extra });
+  send(res, 200, { ok: true, action, [target]: name, by: auth.user, ...extra });
   return true;
 }
 

@@ -89,9 +89,9 @@ async function route(req: IncomingMessage, res: ServerResponse, config: StatusCo
       }
       break;
     case '/events':
-      if (parts.events && !parts.events.open(req, res)) return send(res, 503, { error: 'too many open pages' }, { 'retry-after': '10' });
-      if (parts.events) return;
-      break;
+      if (!parts.events) break;
+      if (!parts.events.open(req, res)) send(res, 503, { error: 'too many open pages' }, { 'retry-after': '10' });
+      return;
     case '/':
     case '/index.html': {
       if (!parts.view) break;
