@@ -47,7 +47,7 @@ export class StationLine {
     private readonly handlers: StationLineHandlers,
     private readonly log: Logger,
   ) {
-    this.codec = stationCodec(config.protocol, config.maxBody);
+    this.codec = stationCodec(config.protocol, config.maxBody, { echo: config.echo, banner: config.banner });
     this.drops = new DropCounter(log, 'line.drop');
   }
 
@@ -102,8 +102,9 @@ export class StationLine {
       this.presence = setInterval(() => {
         if (this.port === port && !existsSync(this.config.serial.path)) this.lost('device gone');
       }, PRESENCE_CHECK_MS);
-      // A lone 0x00 ends whatever partial frame the station holds (PROTOCOL.md 1).
-      if (this.config.protocol === 'native') port.write(Buffer.of(0));
+      // Native: a lone 0x00 ends whatever partial frame the station holds (PROTOCOL.md 1); ASCII: the banner.
+      const opening = this.codec.opening();
+      if (opening) port.write(opening);
       this.handlers.up();
     });
   }
@@ -125,6 +126,8 @@ export class StationLine {
       if (event.kind === 'drop') {
         this.drops.record(event.reason, { why: event.why });
       }
+      // Echo and the codec's own answers go out in order with the router's answers to the same chunk.
+      if (event.kind === 'write') this.port?.write(event.bytes);
       this.handlers.event(event);
     }
   }

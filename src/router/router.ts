@@ -185,6 +185,7 @@ export class Router {
     const line = this.lines.get(lineName)!;
     switch (e.kind) {
       case 'drop':
+      case 'write': // written back by the line itself (echo, HELP)
         return;
       case 'bad-request':
         this.run(this.dispatcher.badRequest(lineName, e.id, e.why));
