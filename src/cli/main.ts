@@ -7,6 +7,8 @@ import { runKeygen } from './keygen.js';
 import { runKeystore } from './keystore.js';
 import { runHsm } from './hsm.js';
 import { runAudit } from './audit.js';
+import { personMessage } from './args.js';
+import { versionText } from './version.js';
 
 const USAGE = `persomux: card-personalization router
 
@@ -22,7 +24,8 @@ Commands:
   hsm         create the master keys and the issuer key in a PKCS#11 token
   audit       verify a data server's audit log, or make its signing key
 
-'persomux <command> --help' describes each command's options.
+'persomux <command> --help' describes each command's options;
+'persomux --version' (or '<command> --version') prints the version.
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
@@ -38,6 +41,12 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // Every command answers --version the same way (before `--`, which ends the options).
+  const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  if (options.includes('--version') || name === 'version') {
+    process.stdout.write(versionText());
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
     return name === undefined ? 2 : 0;
@@ -50,12 +59,20 @@ async function main(argv: string[]): Promise<number> {
   return command(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`persomux: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+// Whatever escapes a command reaches a person as one line, never a stack trace (args.ts says how).
+const fail = (e: unknown): void => {
+  process.stderr.write(`${personMessage(e)}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', fail);
+// A router whose stderr goes away keeps routing (its log lines are lost, not its work).
+process.stderr.on('error', () => {});
+// `persomux ... | head -1`: a closed stdout ends a command quietly, unless the command handles it (sim reports and cleans up).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (process.stdout.listenerCount('error') === 1) process.exit(e.code === 'EPIPE' ? 0 : 1);
+});
+process.on('unhandledRejection', fail);
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, fail);

@@ -71,7 +71,10 @@ export function runSim(args: string[]): Promise<number> {
       keyBits: o['key-bits'] === '256' ? 256 : o['key-bits'] === undefined || o['key-bits'] === '128' ? 128 : badKeyBits(o['key-bits']),
       ...(o['wrong-key'] ? { wrongKeyServer: o['wrong-key'] } : {}),
     };
-    if (options.wrongKeyServer && !/^ds[1-9]\d*$/.test(options.wrongKeyServer)) throw new UsageError(`--wrong-key names a data server, ds1 to ds${options.servers}`);
+    const wrong = options.wrongKeyServer === undefined ? undefined : /^ds([1-9]\d*)$/.exec(options.wrongKeyServer);
+    if (wrong === null || (wrong && Number(wrong[1]) > options.servers)) {
+      throw new UsageError(`--wrong-key names a data server of this run, ds1 to ds${options.servers}, got '${options.wrongKeyServer}'`);
+    }
     const log = createLogger({ level: o['log-level'] ? parseLevel(o['log-level']) : 'warn' });
     const tty = process.stdout.isTTY;
     const lines = options.machines * options.stationsPerMachine;

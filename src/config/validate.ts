@@ -150,6 +150,7 @@ function security(c: Checker, o: Obj, field: string, configDir: string, loopback
   if (insecure === undefined) return undefined;
   if (insecure) {
     if (o.keyFile !== undefined) c.fail(join(field, 'keyFile'), 'a plaintext link (insecure: true) has no key file');
+    if (o.rehandshake !== undefined) c.fail(join(field, 'rehandshake'), 'a plaintext link (insecure: true) makes no handshake to repeat');
     if (loopbackOnly && !isLoopback(loopbackOnly.host)) return c.fail(join(field, 'insecure'), `plaintext is allowed only on loopback addresses, not '${loopbackOnly.host}'`);
     return { kind: 'insecure' };
   }
