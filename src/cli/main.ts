@@ -1,12 +1,5 @@
 #!/usr/bin/env node
 // persomux: the composition root. Each command builds what it needs and nothing else.
-import { runCheck, runRouter } from './run.js';
-import { runDataServer } from './dataserver.js';
-import { runSim } from './sim.js';
-import { runKeygen } from './keygen.js';
-import { runKeystore } from './keystore.js';
-import { runHsm } from './hsm.js';
-import { runAudit } from './audit.js';
 import { personMessage } from './args.js';
 import { versionText } from './version.js';
 
@@ -28,15 +21,16 @@ Commands:
 'persomux --version' (or '<command> --version') prints the version.
 `;
 
+// Each command's modules load only when it runs: `keygen` or a mistyped flag need not load serial ports, PKCS#11 or the router.
 const commands: Record<string, (args: string[]) => Promise<number>> = {
-  run: runRouter,
-  check: runCheck,
-  dataserver: runDataServer,
-  sim: runSim,
-  keygen: runKeygen,
-  keystore: runKeystore,
-  hsm: runHsm,
-  audit: runAudit,
+  run: async (a) => (await import('./run.js')).runRouter(a),
+  check: async (a) => (await import('./run.js')).runCheck(a),
+  dataserver: async (a) => (await import('./dataserver.js')).runDataServer(a),
+  sim: async (a) => (await import('./sim.js')).runSim(a),
+  keygen: async (a) => (await import('./keygen.js')).runKeygen(a),
+  keystore: async (a) => (await import('./keystore.js')).runKeystore(a),
+  hsm: async (a) => (await import('./hsm.js')).runHsm(a),
+  audit: async (a) => (await import('./audit.js')).runAudit(a),
 };
 
 async function main(argv: string[]): Promise<number> {
