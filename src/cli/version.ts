@@ -3,11 +3,13 @@
 // in dist/COMMIT).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root: src/cli/ or dist/cli/ is two levels below it. */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** src/cli/ or dist/cli/: the package root is two levels up. */
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const BUILT = basename(dirname(HERE)) === 'dist';
 
 export function versionText(): string {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -16,8 +18,9 @@ export function versionText(): string {
 }
 
 function gitCommit(): string | undefined {
+  // The built code names the commit it was built from (make build writes it); the sources ask git.
   const stamped = join(ROOT, 'dist', 'COMMIT');
-  if (existsSync(stamped)) return readFileSync(stamped, 'utf8').trim() || undefined;
+  if (BUILT) return existsSync(stamped) ? readFileSync(stamped, 'utf8').trim() || undefined : undefined;
   if (!existsSync(join(ROOT, '.git'))) return undefined;
   try {
     const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim();
