@@ -11,7 +11,8 @@ export function compactProgress(p: Progress, columns = MAX_COLUMNS): string {
   const perHour = p.elapsedS > 0 ? (p.cards / p.elapsedS) * 3600 : 0;
   const busy = p.servers.map((s) => `${s.busy}/${s.slots}`).join(' ');
   const text = `${p.elapsedS.toFixed(0)}s cards ${int(p.cards)} (${int(perHour)}/h)${p.rejected ? ` rej ${int(p.rejected)}` : ''} req ${int(p.requests)} q ${p.queued} busy ${busy}`;
-  return fit(text, Math.min(columns, MAX_COLUMNS) - 1);
+  // A terminal that reports no width (0, as under script(1)) gets 80.
+  return fit(text, (columns > 0 ? Math.min(columns, MAX_COLUMNS) : MAX_COLUMNS) - 1);
 }
 
 export function fit(text: string, width: number): string {

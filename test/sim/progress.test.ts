@@ -20,6 +20,7 @@ test('fits 80 columns (79 characters, so the cursor never wraps), and a narrower
   assert.ok(compactProgress(big, 200).length <= 79, 'never wider than 80 even on a wide terminal');
   assert.ok(compactProgress(big, 40).length <= 39);
   assert.ok(compactProgress(big).endsWith('...'), 'a cut line says so');
+  assert.is(compactProgress(small, 0), compactProgress(small), 'a terminal that reports no width counts as 80 columns');
 });
 
 test('a small site shows every figure', () => {
