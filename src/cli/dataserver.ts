@@ -45,6 +45,10 @@ session-keys, certificate and issuer-key (PROTOCOL.md 5).
                        0 with --keys or --token, whose work is real)
   --name NAME          the server's name in its logs (default dataserver)
   --log-level L        debug, info, warn or error (default info); logs go to standard error
+
+Signals: SIGUSR2 drains the server (it announces 0 slots: routers send their work
+elsewhere, work in hand finishes) and, sent again, resumes it. SIGINT or SIGTERM
+stops it, logging the requests executed by op.
 `;
 
 export function runDataServer(args: string[]): Promise<number> {
@@ -142,6 +146,9 @@ export function runDataServer(args: string[]): Promise<number> {
     log.info('dataserver.start', { service: describeServiceTime(serviceTime), keyStore: keyStore ? String(keyStore) : 'none' });
     // The reason is the one `hsm init` gives (e.g. no token labelled 'NOPE'), not only that keys are unavailable.
     if (keyStore?.available && !(await keyStore.available())) server.keysUnavailable(keyStoreProblem(keyStore) ?? 'the key store cannot be reached at start');
+    // Before maintenance an operator drains the server (kill -USR2), and resumes it the same way.
+    const toggleDrain = (): void => (server.draining ? server.resume() : server.drain());
+    process.on('SIGUSR2', toggleDrain);
     try {
       await server.listen(host, port);
     } catch (e) {
@@ -154,6 +161,7 @@ export function runDataServer(args: string[]): Promise<number> {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    process.off('SIGUSR2', toggleDrain);
     await server.close();
     audit?.close();
     await keyStore?.close();

@@ -10,6 +10,7 @@ Usage: persomux <command> [options]
 Commands:
   run         run the router from a configuration file
   check       validate a configuration file and say what it describes
+  reload      ask a running router to read its configuration again (SIGHUP)
   dataserver  run a reference data server
   sim         run a simulated site (stations, router, data servers) on this machine
   keygen      write a matching pair of key files for a protected link
@@ -31,6 +32,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   keystore: async (a) => (await import('./keystore.js')).runKeystore(a),
   hsm: async (a) => (await import('./hsm.js')).runHsm(a),
   audit: async (a) => (await import('./audit.js')).runAudit(a),
+  reload: async (a) => (await import('./reload.js')).runReload(a),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -15,6 +15,8 @@ export const LIMITS = {
   lendSlots: { default: 4, min: 0, max: 1_024 },
   /** An ASCII line's banner (PROTOCOL.md section 6 reading 11): a few lines of text, not a page. */
   bannerChars: { default: 0, min: 1, max: 1_000 },
+  /** How long a graceful stop waits for requests at servers (the unit's TimeoutStopSec must be longer). */
+  stopTimeoutMs: { default: 10_000, min: 0, max: 600_000 },
 } as const satisfies Record<string, Limit>;
 
 export const DATA_BITS = [5, 6, 7, 8] as const;
@@ -25,3 +27,6 @@ export const PROTOCOLS = ['native', 'ascii'] as const;
 
 /** PROTOCOL.md 3: "daily by default". 03:00 local time, when sites are quiet. */
 export const DEFAULT_REHANDSHAKE = '0 3 * * *';
+
+/** The status interface listens on loopback unless the configuration opens it to the site. */
+export const DEFAULT_STATUS_LISTEN = '127.0.0.1:8080';

@@ -18,10 +18,10 @@ export interface LineConfig {
   readonly protocol: (typeof PROTOCOLS)[number];
   readonly maxBody: number;
   readonly maxOutstanding: number;
-  /** ASCII lines: echo what a person types (PROTOCOL.md section 6 reading 11). */
-  readonly echo: boolean;
+  /** ASCII lines: echo what a person types (PROTOCOL.md section 6 reading 11). Validated configs always say; absent = false. */
+  readonly echo?: boolean;
   /** ASCII lines: text shown as `# ` lines when the line opens. */
-  readonly banner: string | undefined;
+  readonly banner?: string | undefined;
 }
 
 export type ServerAddress =
@@ -65,6 +65,11 @@ export interface PeerPortConfig {
   readonly maxBody: number;
 }
 
+export interface StatusConfig {
+  /** Where the page, /metrics, /healthz and /status.json are served (port 0: any free port). */
+  readonly listen: { readonly host: string; readonly port: number };
+}
+
 export interface RouterConfig {
   /** Where it was read from, for messages. */
   readonly file: string;
@@ -75,4 +80,7 @@ export interface RouterConfig {
   readonly lines: readonly LineConfig[];
   readonly servers: readonly ServerConfig[];
   readonly peerPort: PeerPortConfig | undefined;
+  readonly status: StatusConfig;
+  /** A graceful stop waits this long for requests at servers before it cuts them. */
+  readonly stopTimeoutMs: number;
 }

@@ -44,8 +44,8 @@ test.before(async () => {
   router = new Router(loadConfig(file), createLogger({ level: 'error', write: () => {} }));
   router.start();
   await waitFor('both lines open and the server available', () => {
-    const s = router!.status();
-    return [...s.lineStates.values()].every((v) => v === 'open') && s.servers.every((x) => x.available);
+    const s = router!.snapshot();
+    return s.lines.every((l) => l.phase === 'open') && s.dispatch.servers.every((x) => x.available);
   });
 });
 
