@@ -63,6 +63,8 @@ const FLAG_VALUES: Readonly<Record<string, { readonly value: string; readonly al
   boxes: { value: '1 or 2', allowed: ['1', '2'] },
   'wrong-key': { value: 'dsN (a data server of the run)' },
   keep: { value: 'DIR (a folder to keep the run in)' },
+  'pid-file': { value: 'FILE (the running router\'s pid file)' },
+  pid: { value: 'PID (the running router\'s process id)' },
 };
 
 export const expectedValue = (flag: string): string => FLAG_VALUES[flag]?.value ?? 'a value';

@@ -95,9 +95,10 @@ helps('each command and subcommand', async () => {
   const { runKeystore } = await import('../../src/cli/keystore.js');
   const { runHsm } = await import('../../src/cli/hsm.js');
   const { runAudit } = await import('../../src/cli/audit.js');
+  const { runReload } = await import('../../src/cli/reload.js');
   // The flags each command's parser accepts (src/cli/*.ts).
   const cases: [string, (a: string[]) => Promise<number>, string[], string[]][] = [
-    ['run', runRouter, [], ['--config', '--log-level']],
+    ['run', runRouter, [], ['--config', '--log-level', '--pid-file']],
     ['check', runCheck, [], ['--config']],
     ['dataserver', runDataServer, [], ['--key', '--insecure', '--listen', '--serial', '--baud', '--slots', '--max-body', '--service-time', '--name', '--log-level', '--keys', '--token', '--pin-file', '--module', '--key-bits', '--audit', '--audit-key']],
     ['sim', runSim, [], ['--seconds', '--machines', '--stations', '--servers', '--slots', '--service-time', '--chip-ms', '--boxes', '--wrong-key', '--key-bits', '--quiet', '--log-level', '--keep']],
@@ -105,6 +106,7 @@ helps('each command and subcommand', async () => {
     ['keystore create', runKeystore, ['create'], ['--file', '--bits']],
     ['hsm init', runHsm, ['init'], ['--token', '--pin-file', '--module', '--bits', '--replace', '--yes']],
     ['audit', runAudit, ['verify'], ['--public-key', '--strict', '--private', '--public']],
+    ['reload', runReload, [], ['--pid-file', '--pid']],
   ];
   for (const [name, run, args, flags] of cases) {
     const text = await helpOf(run, args);
