@@ -39,7 +39,7 @@ export class GpioDriver implements LedDriver {
       if (lamp.bcm === undefined) throw new PanelUnavailableError('gpio', `lamp ${lamp.id} has no BCM pin in the board file`);
       if (lamp.bcm >= chip.ngpio) throw new PanelUnavailableError('gpio', `lamp ${lamp.id}: BCM ${lamp.bcm} is beyond ${chip.name}'s ${chip.ngpio} lines`);
     }
-    const { Gpio } = await import('onoff');
+    const { Gpio } = await loadOnoff();
     const exportFile = this.files.where(`${GPIO_DIR}/export`);
     if (!Gpio.accessible) {
       const why = openErrno(exportFile);
@@ -115,6 +115,15 @@ export class GpioDriver implements LedDriver {
         // Left exported: the next start takes it over.
       }
     }
+  }
+}
+
+/** onoff, or why it cannot be loaded (its epoll addon is native, built at install, with no prebuilds). */
+async function loadOnoff(): Promise<typeof import('onoff')> {
+  try {
+    return await import('onoff');
+  } catch (e) {
+    throw new PanelUnavailableError('gpio', `cannot load onoff: ${(e as Error).message.split('\n')[0]} (its native epoll addon is built by npm install; rebuild it with npm rebuild epoll)`);
   }
 }
 

@@ -54,9 +54,12 @@ export class FakeGpioKernel {
   private readonly fds = new Map<number, string>();
   private readonly real = { openSync: fs.openSync, closeSync: fs.closeSync, writeSync: fs.writeSync, writeFileSync: fs.writeFileSync };
 
-  /** `chips` undefined: a kernel without sysfs GPIO (no /sys/class/gpio). `exported`: pins an earlier run left. */
-  constructor(options: { chips?: readonly FakeChip[]; exported?: readonly number[] } = { chips: PI5_CHIPS }) {
-    const packages = Object.fromEntries(LOADED_LAZILY.map((m) => dirname(require.resolve(`${m}/package.json`))).map((d) => [d, mock.load(d)]));
+  /**
+   * `chips` undefined: a kernel without sysfs GPIO (no /sys/class/gpio). `exported`: pins an earlier run left.
+   * `missing`: packages left out of the mock (an install whose epoll was never built).
+   */
+  constructor(options: { chips?: readonly FakeChip[]; exported?: readonly number[]; missing?: readonly string[] } = { chips: PI5_CHIPS }) {
+    const packages = Object.fromEntries(LOADED_LAZILY.filter((m) => !options.missing?.includes(m)).map((m) => dirname(require.resolve(`${m}/package.json`))).map((d) => [d, mock.load(d)]));
     const gpio: Record<string, string | Record<string, string>> = { export: '', unexport: '' };
     for (const c of options.chips ?? []) gpio[c.name] = { label: `${c.label}\n`, base: `${c.base}\n`, ngpio: `${c.ngpio}\n` };
     for (const n of options.exported ?? []) gpio[`gpio${n}`] = pinFiles('in', '0');

@@ -4,7 +4,8 @@
 // value 0 and unexport on stop, and each reason GPIO cannot be used. onoff
 // hard-codes /sys/class/gpio/, so the driver runs under mock-fs in a child
 // process (gpio-onoff.child.ts, about 1.5 s: tsx and onoff's loading, once
-// for every scenario); this file asserts on what it saw.
+// for every scenario, and once more, alongside, for the scenario whose failed
+// import would stay failed for the process); this file asserts on what it saw.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -29,15 +30,21 @@ const saw = <T>(scenario: string): T => {
   return r as T;
 };
 
-test.before(async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./gpio-onoff.child.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs the child on the named scenarios (all but those that need a process of their own when none). */
+async function runChild(...scenarios: string[]): Promise<Record<string, { crashed?: string }>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./gpio-onoff.child.ts', import.meta.url)), ...scenarios], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((done) => child.on('close', done));
   if (code !== 0) throw new Error(`the gpio child exited with ${code}: ${err}`);
-  seen = JSON.parse(out.trim().split('\n').pop()!);
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+test.before(async () => {
+  const [all, alone] = await Promise.all([runChild(), runChild('onoff cannot load')]);
+  seen = { ...all, ...alone };
 });
 
 test('the header chip is the one labelled pinctrl-rp1, base 571, not the first chip', () => {
@@ -148,6 +155,12 @@ test('udev never makes a fresh export writable: onoff gives up, the reason is sa
   assert.is(r.refusedOpens, 10_000, "onoff's own limit");
   assert.equal(r.writes.filter(([f]) => f === 'class/gpio/unexport').map(([, n]) => n), ['576', '577']);
   assert.equal(r.left, []);
+});
+
+test('onoff that cannot be loaded (epoll never built) is a reason too, not a crash', () => {
+  const r = saw<Refusal>('onoff cannot load');
+  assert.match(r.why, /^gpio panel unavailable: cannot load onoff: .*epoll.* \(its native epoll addon is built by npm install; rebuild it with npm rebuild epoll\)$/);
+  assert.equal(r.writes, []);
 });
 
 test('a value write that fails names the file', () => {
