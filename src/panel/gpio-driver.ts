@@ -52,11 +52,11 @@ export class GpioDriver implements LedDriver {
       try {
         // Synchronous, and after a fresh export onoff spins (up to 10000
         // opens of each file) until udev has given the files to group gpio:
-        // a few ms per pin when the rule runs; when it never does, about
-        // 0.3 s here (x86; a Pi is a few times slower) before onoff gives up,
-        // once, and the panel is given up. It happens once, at start, right
-        // after router.start(): lines and links are still opening, no request
-        // can be waiting yet, so routing only starts that much later.
+        // as long as udev takes per pin; when the rule never runs, 10000
+        // refused opens, about 0.3 s here (x86; a Pi is a few times slower),
+        // once, then the panel is given up. Acceptable because it happens
+        // once, at start, right after router.start(): lines and links are
+        // still opening, so at most the first bytes wait that much longer.
         this.pins.set(lamp.id, { gpio: new Gpio(n, 'low'), n });
       } catch (e) {
         const why = errnoOf(e);
