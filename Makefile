@@ -46,9 +46,11 @@ test: deps sysdeps typecheck
 bench: deps sysdeps
 	node --import tsx test/bench/run.ts
 
+# dist/COMMIT: what `persomux --version` names on the appliance, where there is no git.
 build: deps
 	rm -rf dist && npx tsc -p tsconfig.build.json
 	cp src/http/status-page.html dist/http/
+	git rev-parse --short=12 HEAD > dist/COMMIT 2>/dev/null || rm -f dist/COMMIT
 
 clean:
 	rm -rf dist node_modules
