@@ -48,6 +48,8 @@ rate('dispatcher: request -> server -> answer (24 lines)', 200_000, () => {
   for (const e of out) if (e.kind === 'to-server' && e.msg.t === 'req') d.serverAnswer('s', e.msg.id, { ok: true, body }, now);
 });
 
+await (await import('./status.js')).benchStatus(rate);
+
 console.log('\nEnd to end: 24 stations on socat ptys personalizing virtual cards (real SCP03 and ECDSA on both sides),\n2 in-process data servers x 4 slots with a file key store, sealed links, no added service time, 10 s, all in this one process ...');
 const mem0 = process.memoryUsage().rss;
 const r = await runSimulation({ ...DEFAULT_SIM, seconds: 10, serviceTime: { kind: 'fixed', ms: 0 }, chipMs: 0 }, silentLogger, () => {});
