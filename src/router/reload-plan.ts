@@ -9,9 +9,11 @@ import type { LineConfig, RouterConfig, ServerConfig } from '../config/types.js'
 const RESTART_ONLY: readonly { readonly field: string; readonly of: (c: RouterConfig) => unknown; readonly why: string }[] = [
   { field: 'router', of: (c) => c.router, why: 'the router name is in every station value and peer offer' },
   { field: 'peerPort', of: (c) => c.peerPort && { ...c.peerPort, peers: c.peerPort.peers.map((p) => ({ name: p.name, security: securityOf(p.security) })) }, why: 'the peer port is bound once, at start' },
-  { field: 'status', of: (c) => c.status, why: 'the status interface is bound once, at start' },
+  { field: 'status', of: (c) => c.status, why: 'the status interface (address, credentials, certificate) is set up once, at start' },
   { field: 'defaults.pingIntervalMs', of: (c) => c.pingIntervalMs, why: 'every link runs on it' },
   { field: 'panel', of: (c) => c.panel, why: 'the front panel and its board are set up once, at start' },
+  { field: 'stateDir', of: (c) => c.stateDir, why: 'the statistics snapshot and the journal are opened there once, at start' },
+  { field: 'snapshotSchedule', of: (c) => c.snapshotSchedule, why: 'the snapshot schedule is set once, at start' },
 ];
 
 export interface ReloadPlan {
