@@ -13,6 +13,7 @@ import { AuditLog, AuditLogError } from '../audit/audit-log.js';
 import { AuditKeyError, loadAuditPrivateKey } from '../audit/audit-key.js';
 import { command, help, parseOptions, positiveInt, UsageError } from './args.js';
 import { LIMITS } from '../config/limits.js';
+import { startNotify } from '../box/start-notify.js';
 
 const HELP = `Usage: persomux dataserver (--key FILE ... | --insecure) [--listen HOST:PORT] [--serial PATH [--baud N]]
                            [--slots N] [--service-time MS | exp:MS] [--name NAME]
@@ -122,10 +123,13 @@ export function runDataServer(args: string[]): Promise<number> {
     if (o.serial) {
       await server.openSerial({ path: o.serial, baudRate: positiveInt(o.baud, 'baud', 115200), dataBits: 8, parity: 'none', stopBits: 1, rtscts: false });
     }
+    // Listening (and its serial line open): started, which is all READY=1 means here.
+    const notify = startNotify({ healthy: () => true, log });
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    notify.stopping();
     await server.close();
     audit?.close();
     await keyStore?.close();

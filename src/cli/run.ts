@@ -6,6 +6,7 @@ import { createLogger, parseLevel } from '../log/logger.js';
 import { describeAddress } from '../links/transport.js';
 import { Router } from '../router/router.js';
 import { command, help, parseOptions, UsageError } from './args.js';
+import { startNotify } from '../box/start-notify.js';
 
 /** How often `run` logs its one-line status (router.status lines=.. servers=.. queued=..). */
 const STATUS_EVERY_MS = 60_000;
@@ -56,13 +57,17 @@ export function runRouter(args: string[]): Promise<number> {
     if (o.help) return help(RUN_HELP);
     const config = readConfig(o.config);
     if (!config) return 1;
-    const router = new Router(config, createLogger({ level: parseLevel(o['log-level']) }));
+    const log = createLogger({ level: parseLevel(o['log-level']) });
+    const router = new Router(config, log);
     router.start();
     router.logStatusEvery(STATUS_EVERY_MS);
+    // Every line and link has been started: healthy (issue 12: /healthz, READY=1 and the deploy agree).
+    const notify = startNotify({ healthy: () => true, log });
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    notify.stopping();
     router.stop();
     return 0;
   });
