@@ -5,6 +5,7 @@ import type { RouterConfig } from '../config/types.js';
 import { createLogger, parseLevel } from '../log/logger.js';
 import { describeAddress } from '../links/transport.js';
 import { Router } from '../router/router.js';
+import { startStatusServer } from '../http/status-server.js';
 import { command, help, parseOptions, UsageError } from './args.js';
 import { startNotify } from '../box/start-notify.js';
 
@@ -61,14 +62,16 @@ export function runRouter(args: string[]): Promise<number> {
     const router = new Router(config, log);
     router.start();
     router.logStatusEvery(STATUS_EVERY_MS);
-    // Every line and link has been started: healthy (issue 12: /healthz, READY=1 and the deploy agree).
-    const notify = startNotify({ healthy: () => true, log });
+    const statusServer = await startStatusServer(config.status, router, log.child({ part: 'status' }));
+    // Healthy means one thing everywhere (issue 12): /healthz, READY=1 and the deploy's check.
+    const notify = startNotify({ healthy: () => router.health().healthy, log });
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
     notify.stopping();
     router.stop();
+    await statusServer.close();
     return 0;
   });
 }

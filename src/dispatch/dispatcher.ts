@@ -136,6 +136,7 @@ export class Dispatcher {
       return [...effects, toStation(line.name, { t: 'ack', id: req.id, q: 0 }), ...this.expire(request, now)];
     }
     this.queue.push(request);
+    effects.push(note({ event: 'queued', line: line.name, id: req.id, op: req.op, ahead: this.queue.aheadOf(request) }));
     const sent = this.pump(now);
     effects.push(toStation(line.name, { t: 'ack', id: req.id, q: this.queuedAhead(request) }), ...sent);
     return effects;
@@ -224,6 +225,15 @@ export class Dispatcher {
     if (!server) return;
     server.draining = true;
     this.updateAvailability(now);
+  }
+
+  /** Takes work again after a drain (an operator's undrain). */
+  undrainServer(name: string, now: number): Effect[] {
+    const server = this.servers.get(name);
+    if (!server || !server.draining) return [];
+    server.draining = false;
+    this.updateAvailability(now);
+    return this.pump(now);
   }
 
   /** True when the server holds no request (or is gone). */

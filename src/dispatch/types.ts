@@ -9,6 +9,8 @@ export interface OpPolicy {
   readonly ttlMs: number;
   /** Idempotent ops may be sent again to another server when theirs goes down (2.2 rule 3). */
   readonly retry: boolean;
+  /** An ok answer to this op counts one card made (statistics only; `startsCard: true` in the config). */
+  readonly startsCard?: boolean;
 }
 
 export type Effect =
@@ -18,6 +20,8 @@ export type Effect =
 
 /** Things worth a log line or a statistic; never body bytes. */
 export type Note =
+  /** A request joined the arrival queue: its station now waits for a server. */
+  | { readonly event: 'queued'; readonly line: string; readonly id: number; readonly op: string; readonly ahead: number }
   | { readonly event: 'dispatched'; readonly line: string; readonly id: number; readonly op: string; readonly server: string; readonly waitMs: number }
   | { readonly event: 'answered'; readonly line: string; readonly id: number; readonly op: string; readonly outcome: 'ok' | string; readonly totalMs: number }
   | { readonly event: 'rejected'; readonly line: string; readonly id: number | null; readonly op?: string; readonly code: RouterErrorCode; readonly why: string }

@@ -20,6 +20,10 @@ export interface StationLineHandlers {
   up(): void;
   down(): void;
   event(event: StationEvent): void;
+  /** Every state change, with its reason (the status seam). */
+  phase(state: LineState, why?: string): void;
+  /** Bytes read from (in) or written to (out) the station. */
+  traffic(direction: 'in' | 'out', bytes: number): void;
 }
 
 /** Lines reopen faster than server links reconnect: a station is next to the box. */
@@ -71,6 +75,7 @@ export class StationLine {
     if (this.state !== 'open' || !port) return;
     const bytes = this.codec.encode(msg);
     if (!bytes) return;
+    this.handlers.traffic('out', bytes.length);
     // A failed write surfaces as an error and then a close; the close handler settles it.
     port.write(bytes);
   }
@@ -121,6 +126,7 @@ export class StationLine {
   }
 
   private receive(chunk: Buffer): void {
+    this.handlers.traffic('in', chunk.length);
     for (const event of this.codec.push(chunk)) {
       if (event.kind === 'drop') {
         this.drops.record(event.reason, { why: event.why });
@@ -138,5 +144,6 @@ export class StationLine {
     if (next === 'open') this.failures = 0;
     const level = next === 'opening' ? 'debug' : next === 'waiting' && previous === 'opening' && this.failures > 1 ? 'debug' : next === 'waiting' ? 'warn' : 'info';
     this.log[level](`line.${next}`, { path: this.config.serial.path, why, retryInMs });
+    this.handlers.phase(next, why);
   }
 }

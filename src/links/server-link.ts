@@ -45,6 +45,11 @@ export interface ServerLinkHandlers {
   down(why: string): void;
   /** A fresh handshake is due: stop sending work here, and call `link.rehandshakeNow()` once idle. */
   rehandshakeDue(why: string): void;
+  /** Every state change, with its reason (the status seam). */
+  phase(state: LinkState, why?: string): void;
+  /** A sealed handshake completed. */
+  handshake(): void;
+  dropped(reason: LinkDropReason): void;
 }
 
 export type LinkDropReason = DiscardReason | 'not-cose' | 'wrong-kid' | 'replay' | 'decrypt' | 'not-a-message' | 'unknown-type' | 'bad-field';
@@ -198,6 +203,7 @@ export class ServerLink {
     }
     clearTimeout(this.timer);
     this.channel = result.session;
+    this.handlers.handshake();
     this.opened();
   }
 
@@ -261,6 +267,7 @@ export class ServerLink {
 
   private drop(reason: LinkDropReason, why?: string): void {
     this.drops.record(reason, { why });
+    this.handlers.dropped(reason);
   }
 
   private lost(why: string): void {
@@ -299,5 +306,6 @@ export class ServerLink {
       why,
       retryInMs,
     });
+    this.handlers.phase(next, why);
   }
 }

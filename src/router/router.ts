@@ -11,6 +11,8 @@ import type { StationEvent } from '../wire/station-codec.js';
 import { PeerPort } from '../peers/peer-port.js';
 import { LIMITS } from '../config/limits.js';
 import { SEALING_OVERHEAD } from '../secure/cose.js';
+import { describeAddress } from '../links/transport.js';
+import type { DrainCause, RouterEvent, RouterEventListener, RouterPhase, RouterSnapshot } from './events.js';
 
 /** setTimeout's ceiling (2^31 - 1 ms); longer delays fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -39,6 +41,12 @@ export class Router {
   private rehandshakeTimer: NodeJS.Timeout | undefined;
   /** Once stopped, settling the lines and links must not arm new timers. */
   private stopped = false;
+  private phase: RouterPhase = 'starting';
+  private readonly eventListeners: RouterEventListener[] = [];
+  private readonly stations = new Map<string, string>();
+  /** Servers an operator drained: they stay drained across reconnects until undrained. */
+  private readonly operatorDrained = new Map<string, string>();
+  private readonly cardOps: readonly string[];
 
   constructor(
     readonly config: RouterConfig,
@@ -54,6 +62,7 @@ export class Router {
       maxServerBody: Math.min(...config.servers.map((s) => s.maxBody - (s.security.kind === 'sealed' ? SEALING_OVERHEAD : 0)), LIMITS.maxBody.max),
       maxTtlMs: LIMITS.ttlMs.max,
     });
+    this.cardOps = [...config.ops].filter(([, p]) => p.startsCard).map(([op]) => op);
     for (const lc of config.lines) {
       this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding });
       const line = new StationLine(
@@ -62,6 +71,8 @@ export class Router {
           up: () => this.dispatcher.lineUp(lc.name),
           down: () => this.run(this.dispatcher.lineDown(lc.name)),
           event: (e) => this.fromStation(lc.name, e),
+          phase: (phase, why) => this.emit({ kind: 'line', line: lc.name, phase, ...(why === undefined ? {} : { why }) }),
+          traffic: (direction, bytes) => this.emit({ kind: 'traffic', line: lc.name, direction, bytes }),
         },
         log.child({ line: lc.name }),
       );
@@ -92,7 +103,11 @@ export class Router {
         sc,
         config.pingIntervalMs,
         {
-          connected: () => this.run(this.dispatcher.serverConnected(sc.name, this.clock())),
+          connected: () => {
+            this.run(this.dispatcher.serverConnected(sc.name, this.clock()));
+            // An operator's drain outlives the connection: the server stays drained until undrained.
+            if (this.operatorDrained.has(sc.name)) this.dispatcher.drainServer(sc.name, this.clock());
+          },
           message: (msg) => {
             if (msg.t === 'ready') {
               if (msg.slots !== sc.slots) log.info('server.slots-differ', { server: sc.name, configured: sc.slots, announced: msg.slots });
@@ -103,9 +118,13 @@ export class Router {
             }
           },
           down: () => this.run(this.dispatcher.serverDown(sc.name, this.clock())),
+          phase: (phase, why) => this.emit({ kind: 'link', server: sc.name, phase, ...(why === undefined ? {} : { why }) }),
+          handshake: () => this.emit({ kind: 'handshake', server: sc.name }),
+          dropped: (reason) => this.emit({ kind: 'link-drop', server: sc.name, reason }),
           rehandshakeDue: (why) => {
             log.info('server.rehandshake-due', { server: sc.name, why });
             this.dispatcher.drainServer(sc.name, this.clock());
+            this.emit({ kind: 'drain', server: sc.name, draining: true, cause: 'rehandshake' });
             // Its requests may take up to the longest ttl: wait that long (a few seconds more) for them.
             this.rehandshaking.set(sc.name, this.clock() + this.longestTtlMs() + OVERDUE_GRACE_MS);
             this.peerPort?.refresh(); // a draining server is not offered to peers
@@ -122,6 +141,7 @@ export class Router {
     this.log.info('router.start', { router: this.config.router, config: this.config.file, lines: this.lines.size, servers: this.links.size });
     for (const link of this.links.values()) link.start();
     for (const line of this.lines.values()) line.start();
+    this.setPhase('running');
     this.peerListening = this.peerPort?.listen().catch((e: Error) => {
       this.log.error('peers.cannot-listen', { error: e.message });
       return undefined;
@@ -157,6 +177,7 @@ export class Router {
   }
 
   stop(): void {
+    this.setPhase('stopping');
     this.stopped = true;
     clearInterval(this.statusTimer);
     clearTimeout(this.rehandshakeTimer);
@@ -166,6 +187,84 @@ export class Router {
     clearTimeout(this.ttlTimer);
     this.ttlTimer = undefined;
     this.log.info('router.stop', { router: this.config.router });
+    this.setPhase('stopped');
+  }
+
+  // ---- the status seam (src/router/events.ts) ----------------------------
+
+  /** Every event from now on, in order, with the monotonic time it happened at. Returns an unsubscribe. */
+  onEvent(listener: RouterEventListener): () => void {
+    this.eventListeners.push(listener);
+    return () => {
+      const i = this.eventListeners.indexOf(listener);
+      if (i >= 0) this.eventListeners.splice(i, 1);
+    };
+  }
+
+  snapshot(): RouterSnapshot {
+    return {
+      router: this.config.router,
+      phase: this.phase,
+      lines: this.config.lines.map((lc) => {
+        const station = this.stations.get(lc.name);
+        return { name: lc.name, path: lc.serial.path, protocol: lc.protocol, phase: this.lines.get(lc.name)!.state, ...(station === undefined ? {} : { station }) };
+      }),
+      servers: this.config.servers.map((sc) => {
+        const drainedBy: DrainCause | undefined = this.operatorDrained.has(sc.name) ? 'operator' : this.rehandshaking.has(sc.name) ? 'rehandshake' : undefined;
+        return {
+          name: sc.name,
+          address: describeAddress(sc.address),
+          sealed: sc.security.kind === 'sealed',
+          phase: this.links.get(sc.name)!.state,
+          ...(drainedBy === undefined ? {} : { drainedBy }),
+        };
+      }),
+      cardOps: this.cardOps,
+      dispatch: this.dispatcher.snapshot(),
+    };
+  }
+
+  /**
+   * Healthy means one thing everywhere (/healthz, READY=1, a deploy): the
+   * process runs, its config loaded, and every line and link has been
+   * started. A server that is down does not make the router unhealthy.
+   */
+  health(): { healthy: boolean; phase: RouterPhase } {
+    return { healthy: this.phase === 'running', phase: this.phase };
+  }
+
+  /** An operator's drain: the server gets no new work and finishes what it holds. */
+  drain(server: string, by: string): boolean {
+    if (!this.links.has(server)) return false;
+    this.operatorDrained.set(server, by);
+    this.dispatcher.drainServer(server, this.clock());
+    this.log.info('server.drain', { server, by });
+    this.emit({ kind: 'drain', server, draining: true, cause: 'operator', by });
+    this.peerPort?.refresh();
+    this.run([]);
+    return true;
+  }
+
+  undrain(server: string, by: string): boolean {
+    if (!this.links.has(server)) return false;
+    this.operatorDrained.delete(server);
+    this.log.info('server.undrain', { server, by });
+    this.emit({ kind: 'drain', server, draining: false, cause: 'operator', by });
+    this.run(this.dispatcher.undrainServer(server, this.clock()));
+    this.peerPort?.refresh();
+    return true;
+  }
+
+  private setPhase(phase: RouterPhase): void {
+    if (phase === this.phase) return;
+    this.phase = phase;
+    this.emit({ kind: 'router', phase });
+  }
+
+  private emit(event: RouterEvent): void {
+    if (this.eventListeners.length === 0) return;
+    const now = this.clock();
+    for (const listener of this.eventListeners) listener(event, now);
   }
 
   /** Every dispatcher note, for statistics (the simulator's report). */
@@ -185,6 +284,7 @@ export class Router {
     const line = this.lines.get(lineName)!;
     switch (e.kind) {
       case 'drop':
+        this.emit({ kind: 'line-drop', line: lineName, reason: e.reason });
         return;
       case 'bad-request':
         this.run(this.dispatcher.badRequest(lineName, e.id, e.why));
@@ -196,6 +296,10 @@ export class Router {
     switch (msg.t) {
       case 'hello':
         this.log.info('station.hello', { line: lineName, station: msg.station, v: msg.v });
+        if (msg.station !== undefined) {
+          this.stations.set(lineName, msg.station);
+          this.emit({ kind: 'station', line: lineName, station: msg.station });
+        }
         this.run(this.dispatcher.hello(lineName));
         line.send({ t: 'welcome', v: 1, router: this.config.router, line: lineName });
         return;
@@ -227,6 +331,7 @@ export class Router {
           if (effect.note.event === 'answered') this.countOutcome(effect.note.outcome);
           if (effect.note.event === 'rejected') this.countOutcome(effect.note.code);
           this.logNote(effect.note);
+          this.emit({ kind: 'note', note: effect.note });
           if (effect.note.event === 'server-available' || effect.note.event === 'server-down') this.peerPort?.refresh();
           for (const listener of this.noteListeners) listener(effect.note);
           break;
@@ -286,6 +391,7 @@ export class Router {
 
   private logNote(n: Note): void {
     switch (n.event) {
+      case 'queued':
       case 'dispatched':
       case 'retransmission':
         return this.log.debug(`request.${n.event}`, { ...n, event: undefined });

@@ -142,7 +142,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     }
     pairs = await ptyPairs(scratch.dir, lines.map((l) => l.name));
     const linesOf = (box: 'a' | 'b') => lines.filter((l) => l.box === box).map((l) => ({ name: l.name, path: pairs.get(l.name)!.routerPath }));
-    const ops = Object.fromEntries(['echo', 'transport-key', 'session-keys', 'certificate', 'issuer-key'].map((op) => [op, { ttlMs: 10_000, retry: true }]));
+    const ops = Object.fromEntries(['echo', 'transport-key', 'session-keys', 'certificate', 'issuer-key'].map((op) => [op, { ttlMs: 10_000, retry: true, ...(op === 'transport-key' ? { startsCard: true } : {}) }]));
     const peerKeys = options.boxes === 2 ? keyPair('peer') : undefined;
     const boxB = {
       router: options.boxes === 2 ? 'box-b' : 'sim-box',

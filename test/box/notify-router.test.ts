@@ -24,7 +24,7 @@ test('READY=1, WATCHDOG=1 every WATCHDOG_USEC/2, none for a blocked loop, STOPPI
   const receiver = unixDgram.createSocket('unix_dgram', (msg) => received.push({ at: Date.now(), state: msg.toString() }));
   receiver.bind(socketPath);
   const config = join(scratch.dir, 'router.json');
-  writeFileSync(config, JSON.stringify({ router: 'notify-test', lines: [{ name: 's1', path: pairs.get('s1')!.routerPath }], servers: [] }));
+  writeFileSync(config, JSON.stringify({ router: 'notify-test', lines: [{ name: 's1', path: pairs.get('s1')!.routerPath }], servers: [], status: { listen: '127.0.0.1:0' } }));
   const preload = pathToFileURL(join(ROOT, 'test/box/block-on-sigusr2.mjs')).href;
   const router = spawn(join(ROOT, 'bin/persomux'), ['run', '--config', config], {
     env: { ...process.env, NOTIFY_SOCKET: socketPath, WATCHDOG_USEC: String(PING_MS * 2000), NODE_OPTIONS: `--import ${preload}`, PERSOMUX_TEST_BLOCK_MS: '1000' },
