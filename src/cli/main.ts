@@ -7,6 +7,8 @@ import { runKeygen } from './keygen.js';
 import { runKeystore } from './keystore.js';
 import { runHsm } from './hsm.js';
 import { runAudit } from './audit.js';
+import { runHealth } from './health.js';
+import { versionLine } from './version.js';
 
 const USAGE = `persomux: card-personalization router
 
@@ -21,8 +23,10 @@ Commands:
   keystore    create a development key store file (master keys, issuer key)
   hsm         create the master keys and the issuer key in a PKCS#11 token
   audit       verify a data server's audit log, or make its signing key
+  health      ask a running router whether it is healthy (its /healthz)
 
 'persomux <command> --help' describes each command's options.
+'persomux --version' prints the version and the commit of the release.
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
@@ -34,6 +38,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   keystore: runKeystore,
   hsm: runHsm,
   audit: runAudit,
+  health: runHealth,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -41,6 +46,10 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(versionLine() + '\n');
+    return 0;
   }
   const command = commands[name];
   if (!command) {
