@@ -2,8 +2,11 @@
 # Prepares a Raspberry Pi OS Lite (bookworm) box for persomux (README "Preparing
 # a box"). Run as root from an unpacked release or a checkout:
 #
-#   sudo firmware/install.sh              # the running box
-#   firmware/install.sh --root DIR        # an image or scratch root (the tests): no apt, no live reloads
+#   sudo firmware/install.sh [--board NAME]              # the running box
+#   firmware/install.sh --root DIR --board NAME          # an image or scratch root (the tests): no apt, no live reloads
+#
+# NAME is a board file (board/NAME.json: persomux-pi4, persomux-pi5, ...-16); by default
+# the one the box's router.json names (panel.board), else the Pi's model (8 lines).
 #
 # Idempotent: each step says "done" or "unchanged", and a second run changes
 # nothing. It never overwrites the box's config or keys (/etc/persomux): a
@@ -13,7 +16,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 ROOT=/
-if [ "${1:-}" = --root ]; then ROOT=${2:?--root needs a folder}; fi
+BOARD=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --root) ROOT=${2:?--root needs a folder}; shift 2 ;;
+    --board) BOARD=${2:?--board needs a board name}; shift 2 ;;
+    *) echo "install: unknown option '$1' (--root DIR, --board NAME)" >&2; exit 2 ;;
+  esac
+done
 [ "$ROOT" = / ] || ROOT=$(cd "$ROOT" && pwd)
 R=${ROOT%/}   # prefix for paths: empty on the box itself
 live() { [ "$ROOT" = / ]; }
@@ -95,6 +105,21 @@ layout() {
   file "$here/bin/persomux-box" /opt/persomux/bin/persomux-box 0755
 }
 
+board() { # which board file the udev rules come from
+  if [ -z "$BOARD" ] && [ -f "$R/etc/persomux/router.json" ]; then
+    BOARD=$(node -e 'try { const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.stdout.write(c.panel?.board ?? ""); } catch {}' "$R/etc/persomux/router.json" 2>/dev/null || true)
+  fi
+  if [ -z "$BOARD" ]; then
+    case $(tr -d '\0' <"$R/proc/device-tree/model" 2>/dev/null || true) in
+      "Raspberry Pi 5"*) BOARD=persomux-pi5 ;;
+      "Raspberry Pi 4"*) BOARD=persomux-pi4 ;;
+      *) echo "install: which board? say --board NAME (one of: $(cd "$here/../board" && ls ./*.json | sed 's|^./||; s|\.json$||' | tr '\n' ' '))" >&2; exit 1 ;;
+    esac
+  fi
+  [ -f "$here/../board/$BOARD.json" ] || { echo "install: no board file board/$BOARD.json" >&2; exit 1; }
+  echo "install: board $BOARD"
+}
+
 units_changed=0
 rules_changed=0
 system_files() {
@@ -105,7 +130,11 @@ system_files() {
   file "$here/journald-persomux.conf" /etc/systemd/journald.conf.d/persomux.conf 0644
   [ $changed -eq $before ] || units_changed=1
   before=$changed
-  file "$here/99-persomux.rules" /etc/udev/rules.d/99-persomux.rules 0644
+  local rules
+  rules=$(mktemp)
+  node "$here/bin/udev-rules.mjs" "$here/../board/$BOARD.json" >"$rules"
+  file "$rules" /etc/udev/rules.d/99-persomux.rules 0644
+  rm -f "$rules"
   [ $changed -eq $before ] || rules_changed=1
 }
 
@@ -126,6 +155,7 @@ apply_live() { # what a running box needs to see the new files
 }
 
 packages
+board
 user
 layout
 system_files

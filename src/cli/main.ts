@@ -7,6 +7,8 @@ import { runKeygen } from './keygen.js';
 import { runKeystore } from './keystore.js';
 import { runHsm } from './hsm.js';
 import { runAudit } from './audit.js';
+import { runReload } from './reload.js';
+import { runLeds } from './leds.js';
 import { runHealth } from './health.js';
 import { versionLine } from './version.js';
 
@@ -17,12 +19,14 @@ Usage: persomux <command> [options]
 Commands:
   run         run the router from a configuration file
   check       validate a configuration file and say what it describes
+  reload      ask a running router to read its configuration again (SIGHUP)
   dataserver  run a reference data server
   sim         run a simulated site (stations, router, data servers) on this machine
   keygen      write a matching pair of key files for a protected link
   keystore    create a development key store file (master keys, issuer key)
   hsm         create the master keys and the issuer key in a PKCS#11 token
   audit       verify a data server's audit log, or make its signing key
+  leds        test the front panel's lamps, or locate a line's port on the box
   health      ask a running router whether it is healthy (its /healthz)
 
 'persomux <command> --help' describes each command's options.
@@ -32,12 +36,14 @@ Commands:
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   run: runRouter,
   check: runCheck,
+  reload: runReload,
   dataserver: runDataServer,
   sim: runSim,
   keygen: runKeygen,
   keystore: runKeystore,
   hsm: runHsm,
   audit: runAudit,
+  leds: runLeds,
   health: runHealth,
 };
 

@@ -1,6 +1,7 @@
 // The validated configuration: every default filled in, every value checked.
 import type { OpPolicy } from '../dispatch/types.js';
 import type { LinkKeys } from '../keys/link-key-file.js';
+import type { PanelConfig } from './panel.js';
 import type { DATA_BITS, PARITIES, PROTOCOLS, STOP_BITS } from './limits.js';
 
 export interface SerialSettings {
@@ -77,4 +78,8 @@ export interface RouterConfig {
   readonly servers: readonly ServerConfig[];
   readonly peerPort: PeerPortConfig | undefined;
   readonly status: StatusConfig;
+  /** A graceful stop waits this long for requests at servers before it cuts them. */
+  readonly stopTimeoutMs: number;
+  /** The front panel's LEDs (config `panel`; none by default). */
+  readonly panel: PanelConfig;
 }

@@ -6,6 +6,7 @@ import { validate as validCron } from 'node-cron';
 import { KeyFileError, loadLinkKeys } from '../keys/link-key-file.js';
 import type { OpPolicy } from '../dispatch/types.js';
 import type { ConfigProblem } from './errors.js';
+import { validatePanel } from './panel.js';
 import { DATA_BITS, DEFAULT_REHANDSHAKE, DEFAULT_STATUS_LISTEN, LIMITS, PARITIES, PROTOCOLS, STOP_BITS, type Limit } from './limits.js';
 import type { LineConfig, LinkSecurity, PeerConfig, PeerPortConfig, RouterConfig, SerialSettings, ServerAddress, ServerConfig, StatusConfig } from './types.js';
 
@@ -219,7 +220,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const c = new Checker();
   const root = c.object(raw, '(file)');
   if (!root) return { problems: c.problems };
-  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status']);
+  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'stopTimeoutMs', 'panel']);
   const configDir = dirname(resolve(file));
   const router = c.name(root.router, 'router');
 
@@ -246,6 +247,8 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const servers = serversRaw.map((v, i) => server(c, v, `servers[${i}]`, d, configDir));
   const peers = root.peerPort === undefined ? undefined : peerPort(c, root.peerPort, configDir, d);
   const statusInterface = status(c, root.status);
+  const stopTimeoutMs = c.number(root.stopTimeoutMs, 'stopTimeoutMs', LIMITS.stopTimeoutMs);
+  const panel = validatePanel(root.panel, configDir, c.problems);
   // Judged on the raw values, so a duplicate shows even in an entry with other mistakes.
   const rawText = (v: unknown, key: string): string | undefined => {
     const x = typeof v === 'object' && v !== null ? (v as Obj)[key] : undefined;
@@ -266,7 +269,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
     if (policy) ops.set(name, policy);
   }
 
-  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined) return { problems: c.problems };
+  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined || stopTimeoutMs === undefined || panel === undefined) return { problems: c.problems };
   return {
     config: {
       file,
@@ -278,6 +281,8 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
       servers: servers as ServerConfig[],
       peerPort: peers,
       status: statusInterface!,
+      stopTimeoutMs: stopTimeoutMs!,
+      panel,
     },
   };
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { StatusConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { RouterSnapshot, RouterPhase } from '../router/events.js';
+import type { ExtraRoute } from './locate.js';
 
 /** What the interface needs of a router: the seam, nothing else. */
 export interface StatusSource {
@@ -20,8 +21,12 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-export async function startStatusServer(config: StatusConfig, source: StatusSource, log: Logger): Promise<StatusServer> {
-  const server = createServer((req, res) => route(req, res, source));
+export async function startStatusServer(config: StatusConfig, source: StatusSource, log: Logger, extra: readonly ExtraRoute[] = []): Promise<StatusServer> {
+  const server = createServer((req, res) => {
+    const own = extra.find((r) => r.path === (req.url ?? '/').split('?')[0]);
+    if (own) own.handle(req, res);
+    else route(req, res, source);
+  });
   const { host, port } = config.listen;
   const bound = await new Promise<number | undefined>((resolve) => {
     server.once('error', (e: NodeJS.ErrnoException) => {

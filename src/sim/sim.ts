@@ -85,7 +85,8 @@ function boxOfMachine(options: SimOptions, machine: number): 'a' | 'b' {
   return options.boxes === 2 && machine <= Math.ceil(options.machines / 2) ? 'a' : 'b';
 }
 
-export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void): Promise<SimResult> {
+/** `onRouter`: called once the (first) router started, e.g. to show its front panel; what it returns is awaited. */
+export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void, onRouter?: (router: Router) => Promise<unknown>): Promise<SimResult> {
   const scratch = scratchDir('sim');
   const servers: DataServer[] = [];
   const lines: { name: string; box: 'a' | 'b' }[] = [];
@@ -155,6 +156,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     writeFileSync(configFile, JSON.stringify(boxB, null, 2));
     routers.push(new Router(loadConfig(configFile), log.child({ box: boxB.router })));
     routers[0]!.start();
+    await onRouter?.(routers[0]!);
     if (peerKeys) {
       const peerPort = await routers[0]!.peerPortNumber();
       const boxA = { router: 'box-a', lines: linesOf('a'), servers: [{ name: 'box-b', tcp: `127.0.0.1:${peerPort}`, slots: options.servers * options.slots, keyFile: peerKeys.router }], ops };
@@ -183,8 +185,8 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     await waitUntil(
       () =>
         routers.every((r) => {
-          const status = r.status();
-          return [...status.lineStates.values()].every((s) => s === 'open') && status.servers.length === status.linkStates.size && status.servers.every((s) => s.available);
+          const status = r.snapshot();
+          return status.lines.every((l) => l.phase === 'open') && status.dispatch.servers.length === status.servers.length && status.dispatch.servers.every((s) => s.available);
         }),
       10_000,
     );
@@ -211,7 +213,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     await Promise.all(stations.map((s) => s.start()));
     const started = Date.now();
     const ticker = setInterval(() => {
-      const status = routers.map((r) => r.status());
+      const status = routers.map((r) => r.snapshot().dispatch);
       onProgress({
         elapsedS: (Date.now() - started) / 1000,
         cards: stations.reduce((n, s) => n + s.cards, 0),

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { scratchDir } from '../../src/sim/pty-pair.js';
+import { udevRules } from '../../firmware/bin/udev-rules.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -38,7 +39,7 @@ function freshBox(): { root: string; remove(): void } {
 }
 
 function install(root: string): string {
-  const r = spawnSync(join(ROOT, 'firmware/install.sh'), ['--root', root], { encoding: 'utf8' });
+  const r = spawnSync(join(ROOT, 'firmware/install.sh'), ['--root', root, '--board', 'persomux-pi5'], { encoding: 'utf8' });
   assert.is(r.status, 0, r.stdout + r.stderr);
   return r.stdout;
 }
@@ -88,7 +89,7 @@ test('the box it prepares: a service user in dialout and gpio, its config folder
     assert.throws(() => lstatSync(wants('multi-user.target', 'persomux-dataserver.service')), /ENOENT/, 'the data server is optional');
     assert.match(readlinkSync(wants('sysinit.target', 'systemd-timesyncd.service')), /systemd-timesyncd\.service$/);
     assert.match(readFileSync(join(r, 'etc/systemd/journald.conf.d/persomux.conf'), 'utf8'), /^SystemMaxUse=\d+M$/m);
-    assert.is(readFileSync(join(r, 'etc/udev/rules.d/99-persomux.rules'), 'utf8'), readFileSync(join(ROOT, 'firmware/99-persomux.rules'), 'utf8'));
+    assert.is(readFileSync(join(r, 'etc/udev/rules.d/99-persomux.rules'), 'utf8'), udevRules(join(ROOT, 'board/persomux-pi5.json')));
     assert.is(lstatSync(join(r, 'opt/persomux/bin/persomux-box')).mode & 0o777, 0o755);
   } finally {
     box.remove();

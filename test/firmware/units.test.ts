@@ -7,11 +7,12 @@ import { join, resolve } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { scratchDir } from '../../src/sim/pty-pair.js';
+import { LIMITS } from '../../src/config/limits.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const UNITS = ['persomux.service', 'persomux-dataserver.service', 'persomux-confirm.service'];
-/** The router's own stop budget (answers in flight drain first); systemd must wait longer. */
-const ROUTER_STOP_TIMEOUT_S = 10;
+/** The router's own default stop budget (answers in flight drain first); systemd must wait longer. */
+const ROUTER_STOP_TIMEOUT_S = LIMITS.stopTimeoutMs.default / 1000;
 
 function stage(withExecutables: boolean): { root: string; remove(): void } {
   const s = scratchDir('units');
