@@ -9,6 +9,7 @@
 # WITH_NODE_MODULES=1 also packs them, as installed in this checkout, for a box of
 # this machine's platform (the deploy test uses it: an npm ci per release would
 # cost it ~12 s; the box checks the platform before using them).
+# TRANSPILE_ONLY=1 compiles with esbuild instead of tsc (no type-check; the deploy test).
 # RELEASE_DIR (default build/releases) is where the archive goes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,14 @@ stage=$out/.stage-$$
 trap 'rm -rf "$stage"' EXIT
 rm -rf "$stage" && mkdir -p "$stage/$name" && mkdir -p "$out"
 echo "release: building $name"
-npx tsc -p tsconfig.build.json --outDir "$stage/$name/dist"
+if [ "${TRANSPILE_ONLY:-0}" = 1 ]; then
+  # esbuild, file by file, without type-checking: for the deploy test, which runs after
+  # `make test` has type-checked the same sources (tsc takes ~10x longer for the same files).
+  find src -name '*.ts' ! -name '*.d.ts' -print0 |
+    xargs -0 node_modules/.bin/esbuild --outdir="$stage/$name/dist" --outbase=src --format=esm --platform=node --target=node20 --log-level=warning
+else
+  npx tsc -p tsconfig.build.json --outDir "$stage/$name/dist"
+fi
 cp -R bin firmware board package.json package-lock.json README.md "$stage/$name/"
 node -e 'const [name, version, commit] = process.argv.slice(1); process.stdout.write(JSON.stringify({ name, version, commit, builtAt: new Date().toISOString(), node: require("./package.json").engines.node }, null, 2) + "\n")' \
   "$name" "$version" "$commit" >"$stage/$name/release.json"
