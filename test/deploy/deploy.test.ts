@@ -17,7 +17,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ptyPairs, scratchDir, type PtyPair } from '../../src/sim/pty-pair.js';
 import { waitFor } from '../support/wait.js';
-import { freePort, startSshd, type Sshd } from './sshd.js';
+import { freePort } from './free-port.js';
+import { startSshd, type Sshd } from './sshd.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const HEALTH_TIMEOUT = '3';
