@@ -49,8 +49,10 @@ test: deps sysdeps typecheck
 bench: deps sysdeps
 	node --import tsx test/bench/run.ts
 
+# dist/COMMIT: what `persomux --version` names on the appliance, where there is no git.
 build: deps
 	rm -rf dist && npx tsc -p tsconfig.build.json
+	git rev-parse --short=12 HEAD > dist/COMMIT 2>/dev/null || rm -f dist/COMMIT
 
 # The appliance (README "Updating a box"). HEALTH_TIMEOUT (s) and PREFIX pass through.
 RELEASE_DIR ?= build/releases

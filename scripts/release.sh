@@ -3,7 +3,8 @@
 # archive named with the version and the git commit:
 #   build/releases/persomux-<version>-<commit>.tar.gz   (top folder: the same name)
 # holding dist/, bin/, package.json, package-lock.json, firmware/, board/,
-# README.md and release.json (what `persomux --version` prints). The box
+# README.md, dist/COMMIT (what `persomux --version` names) and release.json
+# (name, version, commit, build time). The box
 # installs the production dependencies from the lock file for its own
 # architecture (npm ci --omit=dev, README "Updating a box").
 # WITH_NODE_MODULES=1 also packs them, as installed in this checkout, for a box of
@@ -17,7 +18,7 @@ out=${RELEASE_DIR:-build/releases}
 version=$(node -p 'require("./package.json").version')
 commit=$(git rev-parse --short=12 HEAD)
 # A tree with uncommitted changes is not the commit: say so in the name, and keep names unique.
-if [ -n "$(git status --porcelain --untracked-files=no)" ]; then commit="$commit-dirty.$(date -u +%Y%m%d%H%M%S)"; fi
+if [ -n "$(git status --porcelain --untracked-files=no)" ]; then commit="$commit-modified.$(date -u +%Y%m%d%H%M%S)"; fi
 name=persomux-$version-$commit
 stage=$out/.stage-$$
 trap 'rm -rf "$stage"' EXIT
@@ -32,6 +33,8 @@ else
   npx tsc -p tsconfig.build.json --outDir "$stage/$name/dist"
 fi
 cp -R bin firmware board package.json package-lock.json README.md "$stage/$name/"
+# What `persomux --version` names on the box, where there is no git (src/cli/version.ts).
+echo "$commit" >"$stage/$name/dist/COMMIT"
 node -e 'const [name, version, commit] = process.argv.slice(1); process.stdout.write(JSON.stringify({ name, version, commit, builtAt: new Date().toISOString(), node: require("./package.json").engines.node }, null, 2) + "\n")' \
   "$name" "$version" "$commit" >"$stage/$name/release.json"
 if [ "${WITH_NODE_MODULES:-0}" = 1 ]; then

@@ -23,7 +23,7 @@ const HELP = `Usage: persomux leds --config FILE --test
 
 export function runLeds(args: string[]): Promise<number> {
   return command(HELP, async () => {
-    const o = parseOptions(args, { config: { type: 'string', short: 'c' }, test: { type: 'boolean' }, locate: { type: 'string' } });
+    const o = parseOptions(args, { config: { type: 'string' }, test: { type: 'boolean' }, locate: { type: 'string' } });
     if (o.help) return help(HELP);
     if (!o.config) throw new UsageError('--config FILE is required');
     if (Boolean(o.test) === (o.locate !== undefined)) throw new UsageError('give one of --test or --locate LINE');

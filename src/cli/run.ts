@@ -53,7 +53,7 @@ function readConfig(file: string | undefined): RouterConfig | undefined {
 
 export function runCheck(args: string[]): Promise<number> {
   return command(CHECK_HELP, async () => {
-    const o = parseOptions(args, { config: { type: 'string', short: 'c' } });
+    const o = parseOptions(args, { config: { type: 'string' } });
     if (o.help) return help(CHECK_HELP);
     const config = readConfig(o.config);
     if (!config) return 1;
@@ -69,7 +69,7 @@ export function runCheck(args: string[]): Promise<number> {
 
 export function runRouter(args: string[]): Promise<number> {
   return command(RUN_HELP, async () => {
-    const o = parseOptions(args, { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' }, 'pid-file': { type: 'string' } });
+    const o = parseOptions(args, { config: { type: 'string' }, 'log-level': { type: 'string' }, 'pid-file': { type: 'string' } });
     if (o.help) return help(RUN_HELP);
     const config = readConfig(o.config);
     if (!config) return 1;

@@ -1,32 +1,32 @@
-// `persomux --version`: the package version, and the git commit a release was
-// built from (release.json, written by scripts/release.sh next to dist/).
-import { readFileSync } from 'node:fs';
+// `--version` on every command: the package version, and the git commit the
+// code was built from when it is known (a checkout; a built dist/ may carry it
+// in dist/COMMIT).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The folder holding package.json: two up from src/cli/ or dist/cli/. */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** src/cli/ or dist/cli/: the package root is two levels up. */
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const BUILT = basename(dirname(HERE)) === 'dist';
 
-export interface VersionInfo {
-  readonly version: string;
-  /** Undefined when running from a checkout rather than a release. */
-  readonly commit: string | undefined;
+export function versionText(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const commit = gitCommit();
+  return `persomux ${pkg.version}${commit ? ` (commit ${commit})` : ''}\n`;
 }
 
-function readJson(file: string): Record<string, unknown> | undefined {
+function gitCommit(): string | undefined {
+  // The built code names the commit it was built from (make build writes it); the sources ask git.
+  const stamped = join(ROOT, 'dist', 'COMMIT');
+  if (BUILT) return existsSync(stamped) ? readFileSync(stamped, 'utf8').trim() || undefined : undefined;
+  if (!existsSync(join(ROOT, '.git'))) return undefined;
   try {
-    return JSON.parse(readFileSync(ROOT + file, 'utf8')) as Record<string, unknown>;
+    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim();
+    return head ? `${head}${dirty ? '-modified' : ''}` : undefined;
   } catch {
-    return undefined;
+    return undefined; // no git on the box: the version alone
   }
-}
-
-export function versionInfo(): VersionInfo {
-  const release = readJson('release.json');
-  const pkg = readJson('package.json');
-  const version = typeof release?.version === 'string' ? release.version : typeof pkg?.version === 'string' ? pkg.version : 'unknown';
-  return { version, commit: typeof release?.commit === 'string' ? release.commit : undefined };
-}
-
-export function versionLine(info: VersionInfo = versionInfo()): string {
-  return `persomux ${info.version} (${info.commit === undefined ? 'not a release: run from a checkout' : `commit ${info.commit}`})`;
 }

@@ -13,6 +13,8 @@ export const LIMITS = {
   baudRate: { default: 115_200, min: 50, max: 4_000_000 },
   slots: { default: 1, min: 0, max: 1_024 },
   lendSlots: { default: 4, min: 0, max: 1_024 },
+  /** An ASCII line's banner (PROTOCOL.md section 6 reading 11): a few lines of text, not a page. */
+  bannerChars: { default: 0, min: 1, max: 1_000 },
   /** How long a graceful stop waits for requests at servers (the unit's TimeoutStopSec must be longer). */
   stopTimeoutMs: { default: 10_000, min: 0, max: 600_000 },
 } as const satisfies Record<string, Limit>;

@@ -19,6 +19,10 @@ export interface LineConfig {
   readonly protocol: (typeof PROTOCOLS)[number];
   readonly maxBody: number;
   readonly maxOutstanding: number;
+  /** ASCII lines: echo what a person types (PROTOCOL.md section 6 reading 11). Validated configs always say; absent = false. */
+  readonly echo?: boolean;
+  /** ASCII lines: text shown as `# ` lines when the line opens. */
+  readonly banner?: string | undefined;
 }
 
 export type ServerAddress =

@@ -100,15 +100,34 @@ interface Defaults {
 function line(c: Checker, value: unknown, field: string, d: Defaults): LineConfig | undefined {
   const o = c.object(value, field);
   if (!o) return undefined;
-  c.onlyKeys(o, field, ['name', 'path', ...SERIAL_KEYS, 'protocol', 'maxBody', 'maxOutstanding']);
+  c.onlyKeys(o, field, ['name', 'path', ...SERIAL_KEYS, 'protocol', 'maxBody', 'maxOutstanding', 'echo', 'banner']);
+  const protocol = c.oneOf(o.protocol, join(field, 'protocol'), PROTOCOLS, 'native');
   const l = {
     name: c.name(o.name, join(field, 'name')),
     serial: serialSettings(c, o, field, o.path, d.baudRate),
-    protocol: c.oneOf(o.protocol, join(field, 'protocol'), PROTOCOLS, 'native'),
+    protocol,
     maxBody: c.number(o.maxBody, join(field, 'maxBody'), LIMITS.maxBody, d.maxBody),
     maxOutstanding: c.number(o.maxOutstanding, join(field, 'maxOutstanding'), LIMITS.maxOutstanding, d.maxOutstanding),
+    echo: asciiOnly(c, o, 'echo', field, protocol) ? c.bool(o.echo, join(field, 'echo'), false) : undefined,
   };
-  return Object.values(l).every((v) => v !== undefined) ? (l as LineConfig) : undefined;
+  const banner = asciiOnly(c, o, 'banner', field, protocol) ? bannerText(c, o.banner, join(field, 'banner')) : null;
+  if (banner === null || !Object.values(l).every((v) => v !== undefined)) return undefined;
+  return { ...(l as Omit<LineConfig, 'banner'>), banner };
+}
+
+/** `echo` and `banner` are for people at terminals: ASCII lines only (PROTOCOL.md section 6 reading 11). */
+function asciiOnly(c: Checker, o: Obj, key: string, field: string, protocol: string | undefined): boolean {
+  if (o[key] === undefined || protocol === 'ascii') return true;
+  c.fail(join(field, key), "is for lines with protocol 'ascii' (people at terminals) only");
+  return false;
+}
+
+/** Printable ASCII with line breaks: a banner must not drive the terminal. Null when refused. */
+function bannerText(c: Checker, value: unknown, field: string): string | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.length > 0 && value.length <= LIMITS.bannerChars.max && /^[\x20-\x7e\n]+$/.test(value)) return value;
+  c.fail(field, `must be text of 1 to ${LIMITS.bannerChars.max} printable ASCII characters (lines split by \\n)`);
+  return null;
 }
 
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
@@ -132,6 +151,7 @@ function security(c: Checker, o: Obj, field: string, configDir: string, loopback
   if (insecure === undefined) return undefined;
   if (insecure) {
     if (o.keyFile !== undefined) c.fail(join(field, 'keyFile'), 'a plaintext link (insecure: true) has no key file');
+    if (o.rehandshake !== undefined) c.fail(join(field, 'rehandshake'), 'a plaintext link (insecure: true) makes no handshake to repeat');
     if (loopbackOnly && !isLoopback(loopbackOnly.host)) return c.fail(join(field, 'insecure'), `plaintext is allowed only on loopback addresses, not '${loopbackOnly.host}'`);
     return { kind: 'insecure' };
   }

@@ -42,7 +42,8 @@ export function planReload(running: RouterConfig, next: RouterConfig): ReloadPla
   const newLines = new Map(next.lines.map((l) => [l.name, l]));
   const oldServers = new Map(running.servers.map((s) => [s.name, s]));
   const newServers = new Map(next.servers.map((s) => [s.name, s]));
-  const lineKey = (l: LineConfig) => ({ serial: l.serial, protocol: l.protocol, maxBody: l.maxBody });
+  // echo and banner live in the line's codec: a change reopens the line (with a fresh codec).
+  const lineKey = (l: LineConfig) => ({ serial: l.serial, protocol: l.protocol, maxBody: l.maxBody, echo: l.echo ?? false, banner: l.banner });
   const serverKey = (s: ServerConfig) => ({ address: s.address, security: securityOf(s.security), maxBody: s.maxBody });
   const changedLines = next.lines.filter((l) => oldLines.has(l.name) && !isDeepStrictEqual(oldLines.get(l.name), l));
   const changedServers = next.servers.filter((s) => oldServers.has(s.name) && !isDeepStrictEqual(serverKeyOf(oldServers.get(s.name)!), serverKeyOf(s)));

@@ -451,6 +451,8 @@ export class Router {
   private fromStation(lineName: string, e: StationEvent): void {
     const line = this.lines.get(lineName)!;
     switch (e.kind) {
+      case 'write': // written back by the line itself (echo, HELP)
+        return;
       case 'drop':
         this.emit({ kind: 'line-drop', line: lineName, reason: e.reason });
         return;

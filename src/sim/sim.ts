@@ -19,7 +19,8 @@ import { AuditLog } from '../audit/audit-log.js';
 import { createAuditKey, loadAuditPrivateKey, loadAuditPublicKey } from '../audit/audit-key.js';
 import { verifyAuditLog, type AuditVerifyResult } from '../audit/verify.js';
 import { loadLinkKeys, writeKeyPair } from '../keys/link-key-file.js';
-import { PtyPair, ptyPairs, scratchDir } from './pty-pair.js';
+import { PtyPair, ptyPairs } from './pty-pair.js';
+import { simScratch } from './scratch.js';
 import { SimStation } from './sim-station.js';
 import { Counter } from './stats.js';
 
@@ -76,6 +77,20 @@ export interface SimResult {
   readonly served: Counter<string>;
   /** Each data server's audit trail, verified after the run. */
   readonly audits: readonly { server: string; result: AuditVerifyResult }[];
+  /** Why the run ended before its time (the abort reason), if it did. */
+  readonly stoppedEarly?: string;
+  /** The folder the run was kept in (`--keep`). */
+  readonly keptIn?: string;
+}
+
+/** How a run is stopped early and where it is kept (the simulator's lifecycle, src/cli/sim.ts). */
+export interface SimRun {
+  /** Aborted: the run stops now and reports what it has (a signal, a closed stdout). */
+  readonly signal?: AbortSignal;
+  /** Keep the configuration, keys and audit trails in this new or empty folder. */
+  readonly keepDir?: string;
+  /** Called once the (first) router started, e.g. to show its front panel; what it returns is awaited. */
+  readonly onRouter?: (router: Router) => Promise<unknown>;
 }
 
 export const stationName = (machine: number, station: number): string => `m${machine}-s${station}`;
@@ -85,9 +100,8 @@ function boxOfMachine(options: SimOptions, machine: number): 'a' | 'b' {
   return options.boxes === 2 && machine <= Math.ceil(options.machines / 2) ? 'a' : 'b';
 }
 
-/** `onRouter`: called once the (first) router started, e.g. to show its front panel; what it returns is awaited. */
-export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void, onRouter?: (router: Router) => Promise<unknown>): Promise<SimResult> {
-  const scratch = scratchDir('sim');
+export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void, run: SimRun = {}): Promise<SimResult> {
+  const scratch = simScratch(run.keepDir);
   const servers: DataServer[] = [];
   const lines: { name: string; box: 'a' | 'b' }[] = [];
   for (let m = 1; m <= options.machines; m++) for (let s = 1; s <= options.stationsPerMachine; s++) lines.push({ name: stationName(m, s), box: boxOfMachine(options, m) });
@@ -156,7 +170,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     writeFileSync(configFile, JSON.stringify(boxB, null, 2));
     routers.push(new Router(loadConfig(configFile), log.child({ box: boxB.router })));
     routers[0]!.start();
-    await onRouter?.(routers[0]!);
+    await run.onRouter?.(routers[0]!);
     if (peerKeys) {
       const peerPort = await routers[0]!.peerPortNumber();
       const boxA = { router: 'box-a', lines: linesOf('a'), servers: [{ name: 'box-b', tcp: `127.0.0.1:${peerPort}`, slots: options.servers * options.slots, keyFile: peerKeys.router }], ops };
@@ -223,7 +237,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
         servers: status[0]!.servers.map((s) => ({ name: s.name, busy: s.busy, slots: s.slots })),
       });
     }, 1000);
-    await new Promise((r) => setTimeout(r, options.seconds * 1000));
+    await sleepUnlessAborted(options.seconds * 1000, run.signal);
     clearInterval(ticker);
     const elapsedS = (Date.now() - started) / 1000;
     await Promise.all(stations.map((s) => s.stop()));
@@ -237,15 +251,29 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
       return { server, result: verifyAuditLog(readFileSync(file, 'utf8'), publicKey) };
     });
     audits.length = 0;
-    return { options, elapsedS, audits: auditResults, stations, boxOf: new Map(lines.map((l) => [l.name, l.box])), waitsMs: waits, roundTripsMs: roundTrips, routerErrors, served };
+    const early = run.signal?.aborted ? { stoppedEarly: String(run.signal.reason) } : {};
+    return { options, elapsedS, audits: auditResults, stations, boxOf: new Map(lines.map((l) => [l.name, l.box])), waitsMs: waits, roundTripsMs: roundTrips, routerErrors, served, ...early, ...(scratch.kept ? { keptIn: scratch.dir } : {}) };
   } finally {
     for (const router of routers.reverse()) router.stop();
     for (const ds of servers) await ds.close();
     for (const store of keyStores) await store.close();
     for (const a of audits) a.log.close();
     for (const p of pairs.values()) await p.kill();
-    scratch.remove();
+    scratch.finish();
   }
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -2,6 +2,7 @@
 // (no gap between checking a path and reading it), a symlink or anything but
 // a regular file is refused, and so is a file others than its owner may read
 // or write. Reasons name the rule, never the content.
+import { systemErrorMeaning } from '../util/system-error.js';
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 
 const MAX_SECRET_FILE_BYTES = 65_536;
@@ -14,7 +15,7 @@ export function readSecretFile(file: string): string {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new SecretFileProblem(code === 'ELOOP' ? 'is a symbolic link; give the file itself' : `cannot be read: ${code}`);
+    throw new SecretFileProblem(code === 'ELOOP' ? 'is a symbolic link; give the file itself' : `cannot be read: ${systemErrorMeaning(e) ?? code}`);
   }
   try {
     const st = fstatSync(fd);

@@ -62,6 +62,7 @@ function variant(from: string, name: string, unhealthy: boolean): { name: string
   cpSync(join(work, from), dir, { recursive: true, verbatimSymlinks: true });
   const release = JSON.parse(readFileSync(join(dir, 'release.json'), 'utf8')) as Record<string, string>;
   writeFileSync(join(dir, 'release.json'), JSON.stringify({ ...release, name, commit: name }));
+  writeFileSync(join(dir, 'dist/COMMIT'), `${name}\n`);
   if (unhealthy) {
     const cli = join(dir, 'dist/cli');
     renameSync(join(cli, 'main.js'), join(cli, 'real-main.js'));
@@ -162,7 +163,7 @@ test('a good release becomes current and healthy; a second one replaces it', asy
   assert.is(current(), releases.a.name);
   assert.is(await healthz(), 200);
   const version = run(join(opt, 'current/bin/persomux'), ['--version']);
-  assert.match(version, releases.a.name.replace(/^persomux-[\d.]+-/, ''));
+  assert.is(version, `persomux 0.1.0 (commit ${releases.a.name.replace(/^persomux-[\d.]+-/, '')})\n`);
 
   const second = await deploy(['deploy', sshd.host, releases.b.archive]);
   assert.is(second.code, 0, second.out);

@@ -9,6 +9,8 @@
 // group or others have any access to it, and no message, toString or JSON of
 // the store ever shows a key. The keys are held as KeyObjects (outside the
 // JavaScript heap); the JSON text they came from cannot be wiped, only dropped.
+import { dirname } from 'node:path';
+import { systemErrorMeaning } from '../../util/system-error.js';
 import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { inspect } from 'node:util';
@@ -110,7 +112,7 @@ async function readKeyFile(file: string): Promise<string> {
   try {
     fh = await open(file, 'r');
   } catch (e) {
-    throw new KeyFileError(file, undefined, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new KeyFileError(file, undefined, `cannot be read (${systemErrorMeaning(e) ?? 'error'})`);
   }
   try {
     // The mode is checked on the open file itself, not on the path again.
@@ -124,7 +126,7 @@ async function readKeyFile(file: string): Promise<string> {
     return await fh.readFile('utf8');
   } catch (e) {
     if (e instanceof KeyFileError) throw e;
-    throw new KeyFileError(file, undefined, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new KeyFileError(file, undefined, `cannot be read (${systemErrorMeaning(e) ?? 'error'})`);
   } finally {
     await fh.close();
   }
@@ -223,7 +225,7 @@ export async function createFileKeyStore(file: string, keyLengthBits: MasterKeyB
     fh = await open(file, 'wx', 0o600);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new KeyFileError(file, undefined, code === 'EEXIST' ? 'already exists; a key file is never overwritten' : `cannot be created (${code})`);
+    throw new KeyFileError(file, undefined, code === 'EEXIST' ? 'already exists; a key file is never overwritten' : code === 'ENOENT' ? `cannot be created: its folder ${dirname(file)} does not exist` : `cannot be created (${systemErrorMeaning(e) ?? code})`);
   }
   try {
     await fh.chmod(0o600); // the mode given to open is subject to the umask

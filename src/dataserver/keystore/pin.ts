@@ -2,6 +2,7 @@
 // of PROTOCOL.md 3) or an environment variable, named in the options. The PIN
 // is read when a session is opened and handed to C_Login; no message, log or
 // toString ever shows it, only the file or variable name.
+import { systemErrorMeaning } from '../../util/system-error.js';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { Pkcs11ConfigError } from './pkcs11-module.js';
 
@@ -42,7 +43,7 @@ function readPinFile(file: string): string {
   try {
     fd = openSync(file, 'r');
   } catch (e) {
-    throw new Pkcs11ConfigError(`the PIN file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new Pkcs11ConfigError(`the PIN file ${file} cannot be read (${systemErrorMeaning(e) ?? 'error'})`);
   }
   try {
     // The mode is checked on the open file, not on the path again.
@@ -56,7 +57,7 @@ function readPinFile(file: string): string {
     return readFileSync(fd, 'utf8');
   } catch (e) {
     if (e instanceof Pkcs11ConfigError) throw e;
-    throw new Pkcs11ConfigError(`the PIN file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new Pkcs11ConfigError(`the PIN file ${file} cannot be read (${systemErrorMeaning(e) ?? 'error'})`);
   } finally {
     closeSync(fd);
   }
