@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STAMP := node_modules/.persomux-installed
 
-.PHONY: help deps sysdeps run test typecheck bench build clean release deploy rollback
+.PHONY: help deps sysdeps run test typecheck bench build clean release deploy rollback need-host
 
 help:
 	@echo "make run    - simulated site for 30 s (24 stations, 2 data servers), then a report"
@@ -60,13 +60,14 @@ release: deps
 	RELEASE_DIR=$(RELEASE_DIR) scripts/release.sh
 
 # Deploys RELEASE=path, or the release just built from this tree.
-deploy: $(if $(RELEASE),,release)
-	@test -n "$(HOST)" || { echo "usage: make deploy HOST=user@box [RELEASE=archive] [HEALTH_TIMEOUT=30]"; exit 2; }
+deploy: need-host $(if $(RELEASE),,release)
 	scripts/deploy.sh deploy "$(HOST)" "$(or $(RELEASE),$$(cat $(RELEASE_DIR)/LATEST))"
 
-rollback:
-	@test -n "$(HOST)" || { echo "usage: make rollback HOST=user@box"; exit 2; }
+rollback: need-host
 	scripts/deploy.sh rollback "$(HOST)"
 
+need-host:
+	@test -n "$(HOST)" || { echo "usage: make deploy|rollback HOST=user@box [RELEASE=archive] [HEALTH_TIMEOUT=30]"; exit 2; }
+
 clean:
-	rm -rf dist node_modules build
+	rm -rf dist node_modules
