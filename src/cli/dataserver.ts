@@ -17,6 +17,7 @@ import { systemErrorMeaning } from '../util/system-error.js';
 /** Why a key store could not be used, when it says (the PKCS#11 store keeps its last failure). */
 const keyStoreProblem = (store: object): string | undefined => ('lastError' in store && typeof store.lastError === 'string' ? store.lastError : undefined);
 import { LIMITS } from '../config/limits.js';
+import { startNotify } from '../box/start-notify.js';
 
 const HELP = `Usage: persomux dataserver (--key FILE ... | --insecure) [--listen HOST:PORT] [--serial PATH [--baud N]]
                            [--keys FILE | --token LABEL --pin-file FILE [--module PATH] [--key-bits 128|256]]
@@ -158,10 +159,13 @@ export function runDataServer(args: string[]): Promise<number> {
       // Not awaited: a device that is missing now is opened when it appears (logged meanwhile).
       void server.openSerial({ path: o.serial, baudRate, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false });
     }
+    // Listening (and its serial line open): started, which is all READY=1 means here.
+    const notify = startNotify({ healthy: () => true, log });
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    notify.stopping();
     process.off('SIGUSR2', toggleDrain);
     await server.close();
     audit?.close();

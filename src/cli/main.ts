@@ -19,6 +19,7 @@ Commands:
   hsm         create the master keys and the issuer key in a PKCS#11 token
   audit       verify a data server's audit log, or make its signing key
   leds        test the front panel's lamps, or locate a line's port on the box
+  health      ask a running router whether it is healthy (its /healthz)
 
 'persomux <command> --help' describes each command's options;
 'persomux --version' (or '<command> --version') prints the version.
@@ -37,6 +38,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   audit: async (a) => (await import('./audit.js')).runAudit(a),
   reload: async (a) => (await import('./reload.js')).runReload(a),
   leds: async (a) => (await import('./leds.js')).runLeds(a),
+  health: async (a) => (await import('./health.js')).runHealth(a),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -14,6 +14,7 @@ function writePidFile(file: string): void {
   writeFileSync(file, `${process.pid}\n`, { mode: 0o644 });
 }
 import { command, help, parseOptions, UsageError } from './args.js';
+import { startNotify } from '../box/start-notify.js';
 
 /** How often `run` logs its one-line status (router.status lines=.. servers=.. queued=..). */
 const STATUS_EVERY_MS = 60_000;
@@ -78,6 +79,8 @@ export function runRouter(args: string[]): Promise<number> {
     const panel = await startFrontPanel(config.panel, router, log.child({ part: 'panel' }));
     // The page shows the panel's model: lamps and page agree, and a locate blinks both.
     const statusInterface = await startStatusInterface(router, config, log.child({ part: 'status' }), { model: panel.model, locate: panel.locate });
+    // Healthy means one thing everywhere (issue 12): /healthz, READY=1 and the deploy's check.
+    const notify = startNotify({ healthy: () => router.health().healthy, log });
     // SIGHUP (systemctl reload, `persomux reload`): the file is read and validated again; a bad one changes nothing.
     process.on('SIGHUP', () => {
       log.info('router.signal', { signal: 'SIGHUP', config: config.file });
@@ -94,6 +97,7 @@ export function runRouter(args: string[]): Promise<number> {
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     log.info('router.signal', { signal, stopTimeoutMs: config.stopTimeoutMs });
+    notify.stopping();
     // A second signal does not wait any longer.
     const impatient = () => {
       log.warn('router.signal', { signal: 'again', why: 'stopping at once' });
