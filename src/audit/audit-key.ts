@@ -3,9 +3,9 @@
 // public one (SPKI) for whoever verifies a log. Like the link key files
 // (keys/link-key-file.ts), a private file that group or others may read is
 // refused, and no message ever quotes a key: only the file and the rule.
-import { readSecretFile, SecretFileProblem } from '../util/secret-file.js';
+import { readSecretFile, SecretFileError } from '../keys/secret-file.js';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 
 export class AuditKeyError extends Error {
   constructor(
@@ -34,11 +34,13 @@ export function createAuditKey(privateFile: string, publicFile: string): { keyId
   return { keyId: auditKeyId(publicKey) };
 }
 
+/** The public key is no secret, but a FIFO or a device given for it must not hang `audit verify` either. */
 function readKeyFile(file: string): { text: string } {
   try {
-    return { text: readFileSync(file, 'utf8') };
+    return { text: readSecretFile(file, { secret: false }) };
   } catch (e) {
-    throw new AuditKeyError(file, `cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    if (e instanceof SecretFileError) throw new AuditKeyError(file, e.reason);
+    throw e;
   }
 }
 
@@ -48,7 +50,7 @@ export function loadAuditPrivateKey(file: string): KeyObject {
   try {
     text = readSecretFile(file);
   } catch (e) {
-    if (e instanceof SecretFileProblem) throw new AuditKeyError(file, e.message);
+    if (e instanceof SecretFileError) throw new AuditKeyError(file, e.reason);
     throw e;
   }
   let key: KeyObject;
