@@ -71,4 +71,10 @@ export interface RouterConfig {
   readonly lines: readonly LineConfig[];
   readonly servers: readonly ServerConfig[];
   readonly peerPort: PeerPortConfig | undefined;
+  /**
+   * Where the router keeps what must outlive a restart: `<stateDir>/journal`,
+   * the fingerprints of requests sent to servers (src/journal/). Without it,
+   * at most once holds only within one run.
+   */
+  readonly stateDir: string | undefined;
 }

@@ -218,9 +218,12 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const c = new Checker();
   const root = c.object(raw, '(file)');
   if (!root) return { problems: c.problems };
-  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort']);
+  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'stateDir']);
   const configDir = dirname(resolve(file));
   const router = c.name(root.router, 'router');
+  // The router's state folder (the request journal, PROTOCOL.md 6 reading 12), relative to the config file.
+  const stateDirRaw = root.stateDir === undefined ? undefined : c.text(root.stateDir, 'stateDir');
+  const stateDir = stateDirRaw === undefined ? undefined : resolve(configDir, stateDirRaw);
 
   const dRaw = root.defaults === undefined ? {} : c.object(root.defaults, 'defaults') ?? {};
   c.onlyKeys(dRaw, 'defaults', ['ttlMs', 'pingIntervalMs', 'maxBody', 'maxOutstanding', 'baudRate']);
@@ -275,6 +278,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
       lines: lines as LineConfig[],
       servers: servers as ServerConfig[],
       peerPort: peers,
+      stateDir,
     },
   };
 }
