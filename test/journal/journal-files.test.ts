@@ -101,6 +101,9 @@ test('a hello forgets the line across restarts too; other lines keep theirs', as
   assert.ok(b.seenBefore(fp(1, 'a')));
   await b.forgetLine('a');
   assert.not.ok(b.seenBefore(fp(1, 'a')));
+  const written = b.stats.records;
+  for (let i = 0; i < 100; i++) await b.forgetLine('a');
+  assert.is(b.stats.records, written, 'a hello with nothing to forget writes nothing: a hello flood costs no disk');
   await b.close();
   const c3 = await openAt(dir, c);
   assert.not.ok(c3.seenBefore(fp(1, 'a')), 'the hello was journaled');
