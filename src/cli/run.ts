@@ -5,6 +5,7 @@ import type { RouterConfig } from '../config/types.js';
 import { createLogger, parseLevel } from '../log/logger.js';
 import { describeAddress } from '../links/transport.js';
 import { Router } from '../router/router.js';
+import { startStatusServer } from '../http/status-server.js';
 import { command, help, parseOptions, UsageError } from './args.js';
 
 /** How often `run` logs its one-line status (router.status lines=.. servers=.. queued=..). */
@@ -56,14 +57,17 @@ export function runRouter(args: string[]): Promise<number> {
     if (o.help) return help(RUN_HELP);
     const config = readConfig(o.config);
     if (!config) return 1;
-    const router = new Router(config, createLogger({ level: parseLevel(o['log-level']) }));
+    const log = createLogger({ level: parseLevel(o['log-level']) });
+    const router = new Router(config, log);
     router.start();
     router.logStatusEvery(STATUS_EVERY_MS);
+    const statusServer = await startStatusServer(config.status, router, log.child({ part: 'status' }));
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
     router.stop();
+    await statusServer.close();
     return 0;
   });
 }

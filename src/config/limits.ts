@@ -23,3 +23,6 @@ export const PROTOCOLS = ['native', 'ascii'] as const;
 
 /** PROTOCOL.md 3: "daily by default". 03:00 local time, when sites are quiet. */
 export const DEFAULT_REHANDSHAKE = '0 3 * * *';
+
+/** The status interface listens on loopback unless the configuration opens it to the site. */
+export const DEFAULT_STATUS_LISTEN = '127.0.0.1:8080';

@@ -61,6 +61,11 @@ export interface PeerPortConfig {
   readonly maxBody: number;
 }
 
+export interface StatusConfig {
+  /** Where the page, /metrics, /healthz and /status.json are served (port 0: any free port). */
+  readonly listen: { readonly host: string; readonly port: number };
+}
+
 export interface RouterConfig {
   /** Where it was read from, for messages. */
   readonly file: string;
@@ -71,6 +76,7 @@ export interface RouterConfig {
   readonly lines: readonly LineConfig[];
   readonly servers: readonly ServerConfig[];
   readonly peerPort: PeerPortConfig | undefined;
+  readonly status: StatusConfig;
   /**
    * Where the router keeps what must outlive a restart: `<stateDir>/journal`,
    * the fingerprints of requests sent to servers (src/journal/). Without it,

@@ -7,13 +7,15 @@ import { AnswerCache } from './answer-cache.js';
 import { fingerprint, type Request } from './request.js';
 import { ArrivalQueue } from './arrival-queue.js';
 import { OVERDUE_GRACE_MS, ServerTable } from './server-table.js';
-import type { Effect, LineOptions, OpPolicy, RouterErrorCode, Snapshot } from './types.js';
+import type { Effect, LineOptions, OpPolicy, PeerOffer, RequesterKind, RouterErrorCode, Snapshot } from './types.js';
+import type { RouterToStation } from '../wire/messages.js';
 
 const UINT32_SPAN = 2 ** 32;
 export { OVERDUE_GRACE_MS };
 
 interface LineState {
   readonly name: string;
+  readonly kind: RequesterKind;
   readonly options: LineOptions;
   up: boolean;
   /** Requests the station may still be told about, by id. */
@@ -44,6 +46,10 @@ export class Dispatcher {
   private readonly unavailableSince = new Map<string, number>();
   private seq = 0;
   private nextServerId = 0;
+  /** Servers an operator drained: drained again whenever they reconnect, until undrained. */
+  private readonly operatorDrained = new Set<string>();
+  /** What peers were last offered, to announce only changes. */
+  private lastOffer = '';
 
   constructor(private readonly options: DispatcherOptions) {
     this.policies = new Map(options.ops);
@@ -54,7 +60,7 @@ export class Dispatcher {
 
   addLine(name: string, options: LineOptions): void {
     if (this.lines.has(name)) throw new Error(`line '${name}' added twice`);
-    this.lines.set(name, { name, options, up: false, inFlight: new Map(), cache: new AnswerCache() });
+    this.lines.set(name, { name, kind: options.kind ?? 'station', options, up: false, inFlight: new Map(), cache: new AnswerCache() });
   }
 
   lineUp(name: string): void {
@@ -94,13 +100,13 @@ export class Dispatcher {
     const current = line.inFlight.get(req.id);
     if (current?.fingerprint.equals(fp)) {
       effects.push(note({ event: 'retransmission', line: line.name, id: req.id, from: 'in-flight' }));
-      effects.push(toStation(line.name, { t: 'ack', id: req.id, q: this.queuedAhead(current) }));
+      effects.push(...this.tell(line, { t: 'ack', id: req.id, q: this.queuedAhead(current) }));
       return effects;
     }
     const cached = line.cache.get(req.id, fp, now);
     if (cached) {
       effects.push(note({ event: 'retransmission', line: line.name, id: req.id, from: 'cache' }));
-      effects.push(toStation(line.name, { t: 'ack', id: req.id, q: 0 }), toStation(line.name, cached));
+      effects.push(...this.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.tell(line, cached));
       return effects;
     }
     // Same id, other op or body: a new request, whatever becomes of it. The old answer must never reach it.
@@ -133,11 +139,12 @@ export class Dispatcher {
     line.inFlight.set(request.id, request);
     if (request.deadline <= now) {
       // 2.1 rule 5: a request whose ttl has run out is never sent to a server.
-      return [...effects, toStation(line.name, { t: 'ack', id: req.id, q: 0 }), ...this.expire(request, now)];
+      return [...effects, ...this.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.expire(request, now)];
     }
     this.queue.push(request);
+    effects.push(note({ event: 'queued', line: line.name, id: req.id, op: req.op, ahead: this.queue.aheadOf(request) }));
     const sent = this.pump(now);
-    effects.push(toStation(line.name, { t: 'ack', id: req.id, q: this.queuedAhead(request) }), ...sent);
+    effects.push(...this.tell(line, { t: 'ack', id: req.id, q: this.queuedAhead(request) }), ...sent);
     return effects;
   }
 
@@ -150,7 +157,7 @@ export class Dispatcher {
     const line = this.line(lineName);
     const current = id === null ? undefined : line.inFlight.get(id);
     const effects = current ? this.forget(line, current) : [];
-    return [...effects, note({ event: 'rejected', line: line.name, id, code: 'bad-request', why }), toStation(line.name, errorAnswer(id, 'bad-request', why))];
+    return [...effects, note({ event: 'rejected', line: line.name, id, code: 'bad-request', why }), ...this.tell(line, errorAnswer(id, 'bad-request', why))];
   }
 
   // ---- servers -----------------------------------------------------------
@@ -159,7 +166,8 @@ export class Dispatcher {
   serverConnected(name: string, now: number): Effect[] {
     // A link reports down before it reconnects; if it ever did not, settle the old connection first.
     const effects = this.servers.has(name) ? this.serverDown(name, now) : [];
-    this.servers.add(name);
+    const server = this.servers.add(name);
+    server.draining = this.operatorDrained.has(name);
     return effects;
   }
 
@@ -171,8 +179,7 @@ export class Dispatcher {
     server.slots = slots;
     server.ops = new Set(ops);
     for (const op of ops) if (!this.policies.has(op)) this.policies.set(op, this.options.defaultPolicy);
-    this.updateAvailability(now);
-    return [note({ event: 'server-available', server: name, slots, ops }), ...this.pump(now)];
+    return [note({ event: 'server-available', server: name, slots, ops }), ...this.availabilityChanged(now), ...this.pump(now)];
   }
 
   serverAnswer(name: string, id: number, outcome: { ok: true; body: RawBody } | { ok: false; err: ErrorInfo }, now: number): Effect[] {
@@ -189,7 +196,7 @@ export class Dispatcher {
         : { t: 'res', id: req.id, ok: false, err: outcome.err }; // 2.1: a server's own err passes unchanged
       effects.push(...this.finish(req, answer, now));
     }
-    return [...effects, ...this.pump(now)];
+    return [...effects, ...this.rehandshakeIfIdle(server), ...this.pump(now)];
   }
 
   /** The link dropped (closed, or 3 pings unanswered): settle everything it held (2.2 rule 3). */
@@ -197,8 +204,7 @@ export class Dispatcher {
     const server = this.servers.get(name);
     if (!server) return [];
     this.servers.delete(name);
-    this.updateAvailability(now);
-    const effects: Effect[] = [note({ event: 'server-down', server: name, held: server.held.size })];
+    const effects: Effect[] = [note({ event: 'server-down', server: name, held: server.held.size }), ...this.availabilityChanged(now)];
     for (const req of server.held.values()) {
       if (req.state === 'answered') continue;
       if (!req.owned) {
@@ -218,42 +224,56 @@ export class Dispatcher {
     return [...effects, ...this.pump(now)];
   }
 
-  /** No new work for this server; it finishes what it holds (before a re-handshake). */
-  drainServer(name: string, now: number): void {
+  /**
+   * No new work for this server; it finishes what it holds. An operator's
+   * drain lasts until `undrainServer`, across reconnects. A drain for a
+   * re-handshake ends with a `rehandshake-now` effect once the server is
+   * idle, or at `by` (its requests may take up to the longest ttl).
+   */
+  drainServer(name: string, now: number, cause: { readonly operator: true } | { readonly rehandshakeBy: number }): Effect[] {
+    if ('operator' in cause) this.operatorDrained.add(name);
     const server = this.servers.get(name);
-    if (!server) return;
+    if (!server) return [];
     server.draining = true;
-    this.updateAvailability(now);
+    if ('rehandshakeBy' in cause) server.rehandshakeBy = cause.rehandshakeBy;
+    return [...this.availabilityChanged(now), ...this.rehandshakeIfIdle(server)];
   }
 
-  /** True when the server holds no request (or is gone). */
-  isServerIdle(name: string): boolean {
-    return (this.servers.get(name)?.held.size ?? 0) === 0;
+  /** An operator's undrain: the server takes work again (unless it is draining for a re-handshake). */
+  undrainServer(name: string, now: number): Effect[] {
+    this.operatorDrained.delete(name);
+    const server = this.servers.get(name);
+    if (!server || !server.draining || server.rehandshakeBy !== undefined) return [];
+    server.draining = false;
+    return [...this.availabilityChanged(now), ...this.pump(now)];
   }
 
   // ---- time --------------------------------------------------------------
 
-  /** Answers every request whose ttl has run out (2.1 rule 5). */
+  /**
+   * What is due by `now`: every request whose ttl has run out is answered
+   * (2.1 rule 5); a server still holding a request well past its ttl (its
+   * answer was lost, or it hangs: the slot is held for good) is reset, which
+   * settles what it holds; a re-handshake drain that waited long enough ends.
+   */
   tick(now: number): Effect[] {
     const effects: Effect[] = [];
     for (const req of this.pending()) if (req.deadline <= now) effects.push(...this.expire(req, now));
+    for (const server of this.servers.overdue(now)) {
+      server.resetAsked = true;
+      effects.push({ kind: 'reset-server', server: server.name, why: `holds a request ${OVERDUE_GRACE_MS} ms past its ttl` });
+    }
+    for (const server of this.servers.values()) {
+      if (server.rehandshakeBy !== undefined && server.rehandshakeBy <= now) effects.push(...this.rehandshakeNow(server));
+    }
     return effects;
   }
 
-  /** When `tick` (or `overdueServers`) next has work, for the edge's one timer. */
+  /** When `tick` next has work, for the edge's one timer. */
   nextDeadline(): number | undefined {
-    let next = this.servers.nextOverdueAt();
+    let next = this.servers.nextServerDeadline();
     for (const req of this.pending()) if (next === undefined || req.deadline < next) next = req.deadline;
     return next;
-  }
-
-  /**
-   * Servers still holding a request well past its ttl (which the server was
-   * told): its answer was lost, or the server hangs. Each holds a slot for
-   * good, so the edge resets their links, which settles what they hold.
-   */
-  overdueServers(now: number): string[] {
-    return this.servers.overdue(now);
   }
 
   isKnownOp(op: string): boolean {
@@ -266,6 +286,7 @@ export class Dispatcher {
       servers: [...this.servers.values()].map((s) => ({
         name: s.name,
         available: ServerTable.takesWork(s),
+        draining: s.draining,
         slots: s.slots,
         busy: s.held.size,
         ops: [...s.ops],
@@ -282,6 +303,31 @@ export class Dispatcher {
     return line;
   }
 
+  /** A message for whoever sends on this line: a station hears everything, a peer only answers. */
+  private tell(line: LineState, msg: RouterToStation): Effect[] {
+    if (line.kind === 'station') return [{ kind: 'to-station', line: line.name, msg }];
+    return msg.t === 'res' && msg.id !== null ? [{ kind: 'to-peer', peer: line.name, msg }] : [];
+  }
+
+  private rehandshakeIfIdle(server: { readonly name: string; rehandshakeBy: number | undefined; readonly held: ReadonlyMap<number, Request> }): Effect[] {
+    return server.rehandshakeBy !== undefined && server.held.size === 0 ? this.rehandshakeNow(server) : [];
+  }
+
+  private rehandshakeNow(server: { readonly name: string; rehandshakeBy: number | undefined }): Effect[] {
+    server.rehandshakeBy = undefined;
+    return [{ kind: 'rehandshake-now', server: server.name }];
+  }
+
+  /** Keeps `no-server` bookkeeping and the peers' offer in step with the servers taking work. */
+  private availabilityChanged(now: number): Effect[] {
+    this.updateAvailability(now);
+    const offer: PeerOffer = this.servers.offer();
+    const key = JSON.stringify(offer);
+    if (key === this.lastOffer) return [];
+    this.lastOffer = key;
+    return [{ kind: 'offer-changed', offer }];
+  }
+
   private *pending(): Iterable<Request> {
     for (const line of this.lines.values()) yield* line.inFlight.values();
   }
@@ -294,8 +340,8 @@ export class Dispatcher {
   private reject(line: LineState, id: number, op: string, code: RouterErrorCode, why: string): Effect[] {
     return [
       note({ event: 'rejected', line: line.name, id, op, code, why }),
-      toStation(line.name, { t: 'ack', id, q: 0 }),
-      toStation(line.name, errorAnswer(id, code, why)),
+      ...this.tell(line, { t: 'ack', id, q: 0 }),
+      ...this.tell(line, errorAnswer(id, code, why)),
     ];
   }
 
@@ -309,7 +355,7 @@ export class Dispatcher {
     line.cache.put(req.id, req.fingerprint, answer, now);
     const outcome = answer.ok ? 'ok' : answer.err.code;
     const effects: Effect[] = [note({ event: 'answered', line: line.name, id: req.id, op: req.op, outcome, totalMs: now - req.receivedAt })];
-    if (line.up) effects.push(toStation(line.name, answer));
+    if (line.up) effects.push(...this.tell(line, answer));
     return effects;
   }
 
@@ -408,10 +454,6 @@ export class Dispatcher {
 
 function note(n: Extract<Effect, { kind: 'note' }>['note']): Effect {
   return { kind: 'note', note: n };
-}
-
-function toStation(line: string, msg: Extract<Effect, { kind: 'to-station' }>['msg']): Effect {
-  return { kind: 'to-station', line, msg };
 }
 
 /** Encoded size of a CBOR text string: head (1, 2, 3 or 5 bytes) + UTF-8 bytes. */

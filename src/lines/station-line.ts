@@ -1,93 +1,142 @@
-// One station's serial line: opens the port, turns bytes into messages with
-// the line's codec, and reopens by itself when a USB adapter comes back.
-//
-//   stopped -> opening -> open -> waiting -> opening -> ...
-//
-// Every state change goes through setState, which logs it.
+// One station's serial line, as a thin shell: the line machine
+// (src/machines/line-machine.ts) decides, this file runs its effects on a
+// serialport and the injected scheduler, and turns bytes into messages with
+// the line's codec.
 import { existsSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 import type { LineConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
-import { Backoff } from '../util/backoff.js';
 import type { RouterToStation } from '../wire/messages.js';
 import { stationCodec, type StationCodec, type StationEvent, type DropReason } from '../wire/station-codec.js';
 import { openSerial } from '../serial-port.js';
 import { DropCounter } from '../log/drop-counter.js';
+import { initialLine, lineStep, PRESENCE_CHECK_MS, type LineEffect, type LineEvent, type LineMachine, type LinePhase, type LineTimer } from '../machines/line-machine.js';
+import { NamedTimers } from '../machines/named-timers.js';
+import type { Scheduler } from '../machines/scheduler.js';
+import { systemScheduler } from '../timers/system-scheduler.js';
 
-export type LineState = 'stopped' | 'opening' | 'open' | 'waiting';
+export type LineState = LinePhase;
 
 export interface StationLineHandlers {
   up(): void;
   down(): void;
   event(event: StationEvent): void;
+  /** Every state change, with its reason (the status seam). */
+  phase(state: LineState, why?: string): void;
+  /** Bytes read from (in) or written to (out) the station. */
+  traffic(direction: 'in' | 'out', bytes: number): void;
 }
 
-/** Lines reopen faster than server links reconnect: a station is next to the box. */
-const REOPEN_FIRST_MS = 200;
-const REOPEN_MAX_MS = 5_000;
-/**
- * serialport can miss a hangup on a port that was just written to (FACTS.md),
- * and stations need not ping. An unplugged adapter's device node goes away,
- * so an open line also checks that its path still exists.
- */
-const PRESENCE_CHECK_MS = 500;
+/** What the shell needs of a port; serialport by default, an in-memory one in tests. */
+export interface LinePort {
+  readonly isOpen: boolean;
+  open(callback: (err: Error | null) => void): void;
+  close(callback: () => void): void;
+  write(bytes: Buffer): void;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: 'close', listener: (err: (Error & { disconnected?: boolean }) | null) => void): unknown;
+}
+
+export interface LineDevices {
+  open(config: LineConfig): LinePort;
+  /** Whether the device node is there (an unplugged USB adapter's is not). */
+  present(path: string): boolean;
+}
+
+export const serialDevices: LineDevices = {
+  open: (config) => openSerial(config.serial) as SerialPort & LinePort,
+  present: (path) => existsSync(path),
+};
 
 export class StationLine {
-  state: LineState = 'stopped';
   readonly drops: DropCounter<DropReason>;
-  private port: SerialPort | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private presence: NodeJS.Timeout | undefined;
-  private failures = 0;
+  private machine: LineMachine = initialLine;
+  private port: LinePort | undefined;
   private readonly codec: StationCodec;
-  private readonly backoff = new Backoff(REOPEN_FIRST_MS, REOPEN_MAX_MS);
+  private readonly timers: NamedTimers<LineTimer>;
 
   constructor(
     readonly config: LineConfig,
     private readonly handlers: StationLineHandlers,
     private readonly log: Logger,
+    scheduler: Scheduler = systemScheduler,
+    private readonly devices: LineDevices = serialDevices,
   ) {
     this.codec = stationCodec(config.protocol, config.maxBody);
     this.drops = new DropCounter(log, 'line.drop');
+    this.timers = new NamedTimers(scheduler);
+  }
+
+  get state(): LineState {
+    return this.machine.phase;
   }
 
   start(): void {
-    if (this.state === 'stopped') this.open();
+    this.dispatch({ kind: 'start' });
   }
 
   stop(): void {
-    clearTimeout(this.timer);
-    clearInterval(this.presence);
-    const port = this.port;
-    const wasOpen = this.state === 'open';
-    this.port = undefined;
-    this.setState('stopped', 'stopped');
-    if (port?.isOpen) port.close(() => {});
-    if (wasOpen) this.handlers.down();
+    this.dispatch({ kind: 'stop' });
   }
 
   send(msg: RouterToStation): void {
     const port = this.port;
-    if (this.state !== 'open' || !port) return;
+    if (this.machine.phase !== 'open' || !port) return;
     const bytes = this.codec.encode(msg);
     if (!bytes) return;
+    this.handlers.traffic('out', bytes.length);
     // A failed write surfaces as an error and then a close; the close handler settles it.
     port.write(bytes);
   }
 
-  private open(): void {
-    this.setState('opening');
-    const port = openSerial(this.config.serial);
+  private dispatch(event: LineEvent): void {
+    const { machine, effects } = lineStep(this.machine, event);
+    this.machine = machine;
+    for (const effect of effects) this.run(effect);
+  }
+
+  private run(effect: LineEffect): void {
+    switch (effect.kind) {
+      case 'open-port':
+        return this.openPort();
+      case 'close-port':
+        return this.closePort();
+      case 'arm':
+        return this.timers.arm(effect.timer, effect.ms, () => this.fire(effect.timer));
+      case 'disarm':
+        return this.timers.disarm(effect.timer);
+      case 'up':
+        this.codec.reset();
+        // A lone 0x00 ends whatever partial frame the station holds (PROTOCOL.md 1).
+        if (this.config.protocol === 'native') this.port?.write(Buffer.of(0));
+        return this.handlers.up();
+      case 'down':
+        return this.handlers.down();
+      case 'phase':
+        this.log[effect.level](`line.${effect.phase}`, { path: this.config.serial.path, why: effect.why, retryInMs: effect.retryInMs });
+        return this.handlers.phase(effect.phase, effect.why);
+    }
+  }
+
+  private fire(timer: LineTimer): void {
+    if (timer === 'reopen') return this.dispatch({ kind: 'reopen-due' });
+    if (this.devices.present(this.config.serial.path)) this.timers.arm('presence', PRESENCE_CHECK_MS, () => this.fire('presence'));
+    else this.dispatch({ kind: 'lost', why: 'device gone' });
+  }
+
+  private openPort(): void {
+    const port = this.devices.open(this.config);
     this.port = port;
     port.on('data', (chunk: Buffer) => {
       if (this.port === port) this.receive(chunk);
     });
-    port.on('error', (err) => {
+    port.on('error', (err: Error) => {
       if (this.port === port) this.log.warn('line.error', { path: this.config.serial.path, error: err.message });
     });
     // serialport may emit close twice after an unplug during a write (FACTS.md): only the first counts.
     port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
-      if (this.port === port) this.lost(err?.disconnected ? 'disconnected' : 'closed');
+      if (this.port === port) this.dispatch({ kind: 'lost', why: err?.disconnected ? 'disconnected' : 'closed' });
     });
     port.open((err) => {
       if (this.port !== port) {
@@ -95,48 +144,21 @@ export class StationLine {
         if (!err) port.close(() => {});
         return;
       }
-      if (err) return this.lost(`cannot open: ${err.message}`);
-      this.backoff.reset();
-      this.codec.reset();
-      this.setState('open');
-      this.presence = setInterval(() => {
-        if (this.port === port && !existsSync(this.config.serial.path)) this.lost('device gone');
-      }, PRESENCE_CHECK_MS);
-      // A lone 0x00 ends whatever partial frame the station holds (PROTOCOL.md 1).
-      if (this.config.protocol === 'native') port.write(Buffer.of(0));
-      this.handlers.up();
+      this.dispatch(err ? { kind: 'open-failed', why: `cannot open: ${err.message}` } : { kind: 'opened' });
     });
   }
 
-  private lost(why: string): void {
-    clearInterval(this.presence);
-    const wasOpen = this.state === 'open';
+  private closePort(): void {
     const port = this.port;
     this.port = undefined;
     if (port?.isOpen) port.close(() => {});
-    const delay = this.backoff.delay();
-    this.setState('waiting', why, delay);
-    if (wasOpen) this.handlers.down();
-    this.timer = setTimeout(() => this.open(), delay);
   }
 
   private receive(chunk: Buffer): void {
+    this.handlers.traffic('in', chunk.length);
     for (const event of this.codec.push(chunk)) {
-      if (event.kind === 'drop') {
-        this.drops.record(event.reason, { why: event.why });
-      }
+      if (event.kind === 'drop') this.drops.record(event.reason, { why: event.why });
       this.handlers.event(event);
     }
-  }
-
-  private setState(next: LineState, why?: string, retryInMs?: number): void {
-    if (next === this.state) return;
-    const previous = this.state;
-    this.state = next;
-    // A port that keeps failing to open is logged once per state change, not per attempt.
-    if (next === 'waiting') this.failures++;
-    if (next === 'open') this.failures = 0;
-    const level = next === 'opening' ? 'debug' : next === 'waiting' && previous === 'opening' && this.failures > 1 ? 'debug' : next === 'waiting' ? 'warn' : 'info';
-    this.log[level](`line.${next}`, { path: this.config.serial.path, why, retryInMs });
   }
 }

@@ -143,7 +143,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     }
     pairs = await ptyPairs(scratch.dir, lines.map((l) => l.name));
     const linesOf = (box: 'a' | 'b') => lines.filter((l) => l.box === box).map((l) => ({ name: l.name, path: pairs.get(l.name)!.routerPath }));
-    const ops = Object.fromEntries(['echo', 'transport-key', 'session-keys', 'certificate', 'issuer-key'].map((op) => [op, { ttlMs: 10_000, retry: true }]));
+    const ops = Object.fromEntries(['echo', 'transport-key', 'session-keys', 'certificate', 'issuer-key'].map((op) => [op, { ttlMs: 10_000, retry: true, ...(op === 'transport-key' ? { startsCard: true } : {}) }]));
     const peerKeys = options.boxes === 2 ? keyPair('peer') : undefined;
     const boxB = {
       router: options.boxes === 2 ? 'box-b' : 'sim-box',
@@ -184,8 +184,8 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     await waitUntil(
       () =>
         routers.every((r) => {
-          const status = r.status();
-          return [...status.lineStates.values()].every((s) => s === 'open') && status.servers.length === status.linkStates.size && status.servers.every((s) => s.available);
+          const status = r.snapshot();
+          return status.lines.every((l) => l.phase === 'open') && status.dispatch.servers.length === status.servers.length && status.dispatch.servers.every((s) => s.available);
         }),
       10_000,
     );
@@ -212,7 +212,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     await Promise.all(stations.map((s) => s.start()));
     const started = Date.now();
     const ticker = setInterval(() => {
-      const status = routers.map((r) => r.status());
+      const status = routers.map((r) => r.snapshot().dispatch);
       onProgress({
         elapsedS: (Date.now() - started) / 1000,
         cards: stations.reduce((n, s) => n + s.cards, 0),

@@ -136,10 +136,10 @@ test('the key store fails: key-unavailable, the server announces 0 slots, and co
     assert.ok(!res.ok && res.err.code === 'key-unavailable', `request ${id}: ${JSON.stringify(res)}`);
     if (!res.ok) assert.not.match(res.err.msg, /token|module|\//, 'which store failed is for the log, not the station');
   }
-  await waitFor('0 slots announced', () => site.router.status().servers.find((s) => s.name === 'ds1')?.slots === 0);
+  await waitFor('0 slots announced', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds1')?.slots === 0);
   assert.equal(site.station().answers(203), [], 'queued at the router while the server takes no work');
   store.down = false;
-  await waitFor('slots back', () => site.router.status().servers.find((s) => s.name === 'ds1')?.slots === 2, 5000);
+  await waitFor('slots back', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds1')?.slots === 2, 5000);
   for (const id of [202, 203, 204]) assert.ok((await site.station().answer(id)).ok, `request ${id} served once the store is back`);
   const a = await ask(210, 'transport-key', { csn });
   assert.is((a.key as Uint8Array).length, 16);
