@@ -1,13 +1,17 @@
 // The routing core: PROTOCOL.md 2.1 and 2.2 as plain state. Stations' requests
 // wait in one arrival-ordered queue and go to the first server that serves
 // their op and has a free slot. Time comes in as arguments; effects go out as
-// return values; nothing here touches a port, a socket or a timer.
+// return values; nothing here touches a port, a socket or a timer. It is
+// the one place of the routing rules (hence its length); the queue, the
+// server table, the answer cache, availability and sizes have files of their own.
 import type { Answer, ErrorInfo, RawBody } from '../wire/messages.js';
 import { AnswerCache } from './answer-cache.js';
 import { fingerprint, type Request } from './request.js';
 import { ArrivalQueue } from './arrival-queue.js';
 import { OVERDUE_GRACE_MS, ServerTable } from './server-table.js';
-import type { Effect, LineOptions, OpPolicy, PeerOffer, RequesterKind, RouterErrorCode, Snapshot } from './types.js';
+import { Availability } from './availability.js';
+import { forwardedSize } from './forwarded-size.js';
+import type { Effect, LineOptions, OpPolicy, RequesterKind, RouterErrorCode, Snapshot } from './types.js';
 import type { RouterToStation } from '../wire/messages.js';
 
 const UINT32_SPAN = 2 ** 32;
@@ -42,18 +46,15 @@ export class Dispatcher {
   private readonly servers = new ServerTable();
   private readonly policies: Map<string, OpPolicy>;
   private readonly queue = new ArrivalQueue();
-  /** Per op: since when no server has been available for it (undefined while one is). */
-  private readonly unavailableSince = new Map<string, number>();
+  private readonly availability: Availability;
   private seq = 0;
   private nextServerId = 0;
   /** Servers an operator drained: drained again whenever they reconnect, until undrained. */
   private readonly operatorDrained = new Set<string>();
-  /** What peers were last offered, to announce only changes. */
-  private lastOffer = '';
 
   constructor(private readonly options: DispatcherOptions) {
     this.policies = new Map(options.ops);
-    for (const op of this.policies.keys()) this.unavailableSince.set(op, options.startedAt);
+    this.availability = new Availability(this.servers, this.policies.keys(), options.startedAt);
   }
 
   // ---- lines -------------------------------------------------------------
@@ -113,7 +114,7 @@ export class Dispatcher {
     if (current) effects.push(...this.forget(line, current));
     const policy = this.policies.get(req.op);
     if (!policy) return [...effects, ...this.reject(line, req.id, req.op, 'unknown-op', `no server has announced op '${req.op}' and the configuration does not list it`)];
-    const size = this.forwardedSize(req.op, req.body, req.station ?? `${this.options.routerName}/${line.name}`);
+    const size = forwardedSize(req.op, req.body, req.station ?? `${this.options.routerName}/${line.name}`);
     if (size > this.options.maxServerBody) {
       return [...effects, ...this.reject(line, req.id, req.op, 'bad-request', `request of ${size} bytes is larger than server links carry (${this.options.maxServerBody})`)];
     }
@@ -320,12 +321,8 @@ export class Dispatcher {
 
   /** Keeps `no-server` bookkeeping and the peers' offer in step with the servers taking work. */
   private availabilityChanged(now: number): Effect[] {
-    this.updateAvailability(now);
-    const offer: PeerOffer = this.servers.offer();
-    const key = JSON.stringify(offer);
-    if (key === this.lastOffer) return [];
-    this.lastOffer = key;
-    return [{ kind: 'offer-changed', offer }];
+    const offer = this.availability.update(this.policies.keys(), now);
+    return offer ? [{ kind: 'offer-changed', offer }] : [];
   }
 
   private *pending(): Iterable<Request> {
@@ -360,7 +357,7 @@ export class Dispatcher {
   }
 
   private expire(req: Request, now: number): Effect[] {
-    const since = this.unavailableSince.get(req.op);
+    const since = this.availability.unavailableSinceFor(req.op);
     const neverServable = req.state === 'queued' && since !== undefined && since <= req.receivedAt;
     return neverServable
       ? this.finish(req, errorAnswer(req.id, 'no-server', `no server for op '${req.op}' was available during its ttl`), now)
@@ -375,16 +372,6 @@ export class Dispatcher {
       req.state = 'answered';
     }
     return [note({ event: 'dropped', line: line.name, id: req.id, op: req.op, why: 'id-reused' })];
-  }
-
-  /**
-   * Bytes of the `req` a server would get (sealing aside), counted rather
-   * than encoded on this hot path: map head, `t: "req"`, `id` and `ttl` at
-   * their widest (5 bytes each), `op`, `body` as sent, `station`.
-   */
-  private forwardedSize(op: string, body: RawBody | undefined, station: string): number {
-    const fixed = 1 + (2 + 4) + (3 + 5) + (4 + 5) + 3 + 8;
-    return fixed + cborTextSize(op) + cborTextSize(station) + (body === undefined ? 0 : 5 + body.length);
   }
 
   private dropQueued(line: LineState, why: 'line-down' | 'hello'): Effect[] {
@@ -442,24 +429,10 @@ export class Dispatcher {
     }
     return effects;
   }
-
-  /** `no-server` needs to know, per op, since when no server could take it. */
-  private updateAvailability(now: number): void {
-    for (const op of this.policies.keys()) {
-      if (this.servers.availableFor(op)) this.unavailableSince.delete(op);
-      else if (!this.unavailableSince.has(op)) this.unavailableSince.set(op, now);
-    }
-  }
 }
 
 function note(n: Extract<Effect, { kind: 'note' }>['note']): Effect {
   return { kind: 'note', note: n };
-}
-
-/** Encoded size of a CBOR text string: head (1, 2, 3 or 5 bytes) + UTF-8 bytes. */
-function cborTextSize(text: string): number {
-  const n = Buffer.byteLength(text, 'utf8');
-  return n + (n < 24 ? 1 : n < 256 ? 2 : n < 65536 ? 3 : 5);
 }
 
 export function errorAnswer(id: number | null, code: RouterErrorCode, msg: string): Answer {
