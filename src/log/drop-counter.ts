@@ -3,10 +3,11 @@
 // debug, and all of it within the source's log budget (rate-limit.ts). The
 // budget belongs to the source of the input, not to this counter: a line's
 // counter gets the line's, and the counters of a listener's connections share
-// the listener's (pass it as `budget`), so that new connections never start
-// a fresh allowance (issue 11 item 4).
+// the listener's (pass it as `budget`, or give the counter a logger that
+// already spends it), so that new connections never start a fresh allowance
+// (issue 11 item 4).
 import type { Fields, Logger } from './logger.js';
-import { rateLimited } from './rate-limit.js';
+import { isRateLimited, rateLimited } from './rate-limit.js';
 
 export class DropCounter<R extends string> {
   readonly counts = new Map<R, number>();
@@ -15,10 +16,10 @@ export class DropCounter<R extends string> {
   constructor(
     log: Logger,
     private readonly event: string,
-    /** The source's rate-limited logger; by default this counter gets a budget of its own. */
+    /** The source's rate-limited logger; by default `log` if it is one, else this counter gets a budget of its own. */
     budget?: Logger,
   ) {
-    this.out = budget ?? rateLimited(log, {});
+    this.out = budget ?? (isRateLimited(log) ? log : rateLimited(log, {}));
   }
 
   record(reason: R, fields: Fields = {}): void {

@@ -28,6 +28,14 @@ export interface RateLimitedLogger extends Logger {
   readonly counts: { readonly written: number; readonly suppressed: number };
 }
 
+/** Every logger made here, children included: what already spends a source's budget. */
+const budgeted = new WeakSet<Logger>();
+
+/** True for a logger that already spends a source's budget (rateLimited or one of its children). */
+export function isRateLimited(log: Logger): boolean {
+  return budgeted.has(log);
+}
+
 const defaultAfter = (ms: number, fn: () => void): (() => void) => {
   const t = setTimeout(fn, ms);
   t.unref();
@@ -83,7 +91,7 @@ export function rateLimited(log: Logger, source: Fields, options: RateLimitOptio
         suppressed.set(event, (suppressed.get(event) ?? 0) + 1);
         cancelSummary ??= after(WINDOW_MS, flush);
       };
-    return {
+    const limited: Logger = {
       debug: at('debug'),
       info: at('info'),
       warn: at('warn'),
@@ -91,7 +99,11 @@ export function rateLimited(log: Logger, source: Fields, options: RateLimitOptio
       enabled: (level) => target.enabled(level),
       child: (fields) => make(target.child(fields)),
     };
+    budgeted.add(limited);
+    return limited;
   };
 
-  return { ...make(log), flush, close: flush, counts };
+  const root: RateLimitedLogger = { ...make(log), flush, close: flush, counts };
+  budgeted.add(root);
+  return root;
 }

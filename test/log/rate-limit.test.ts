@@ -77,6 +77,15 @@ test('connections of one listener share its budget: a thousand of them cannot bu
   assert.match(out.lines.at(-1)!.text, /log\.suppressed listener=127\.0\.0\.1:7000 suppressed=970 events=link\.drop:970/);
 });
 
+test('a counter given a connection\'s logger that spends the listener\'s budget uses that budget', () => {
+  const time = fakeTime();
+  const out = capture();
+  const listener = rateLimited(out.log, { listener: '0.0.0.0:7300' }, time);
+  for (let i = 0; i < 200; i++) new DropCounter(listener.child({ from: `10.0.0.${i}` }), 'link.drop').record('before-handshake');
+  assert.is(out.lines.length, LINES_PER_MINUTE);
+  assert.is(listener.counts.suppressed, 200 - LINES_PER_MINUTE);
+});
+
 test('without a shared budget each counter starts afresh (the flood issue 11 saw); a line\'s own counter is capped', () => {
   const out = capture();
   for (let i = 0; i < 100; i++) new DropCounter(out.log, 'link.drop').record('bad-open');
