@@ -3,10 +3,8 @@
 // public one (SPKI) for whoever verifies a log. Like the link key files
 // (keys/link-key-file.ts), a private file that group or others may read is
 // refused, and no message ever quotes a key: only the file and the rule.
-import { systemErrorMeaning } from '../util/system-error.js';
-import { readSecretFile, SecretFileProblem } from '../util/secret-file.js';
+import { readSecretFile, SecretFileError } from '../keys/secret-file.js';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { FilePairError, writeFilePair } from '../util/file-pair.js';
 
 export class AuditKeyError extends Error {
@@ -43,11 +41,13 @@ export function createAuditKey(privateFile: string, publicFile: string): { keyId
   }
 }
 
+/** The public key is no secret, but a FIFO or a device given for it must not hang `audit verify` either. */
 function readKeyFile(file: string): { text: string } {
   try {
-    return { text: readFileSync(file, 'utf8') };
+    return { text: readSecretFile(file, { secret: false }) };
   } catch (e) {
-    throw new AuditKeyError(file, `cannot be read: ${systemErrorMeaning(e) ?? 'error'}`);
+    if (e instanceof SecretFileError) throw new AuditKeyError(file, e.reason);
+    throw e;
   }
 }
 
@@ -57,10 +57,10 @@ export function loadAuditPrivateKey(file: string): KeyObject {
   try {
     text = readSecretFile(file);
   } catch (e) {
-    if (!(e instanceof SecretFileProblem)) throw e;
+    if (!(e instanceof SecretFileError)) throw e;
     // A public key given by mistake is named as such first, not refused for its (public) mode.
     if (holdsPublicKey(file)) throw new AuditKeyError(file, 'holds a public key; the data server signs with the private key file (PKCS#8 PEM, from "persomux audit keygen --private")');
-    throw new AuditKeyError(file, e.message);
+    throw new AuditKeyError(file, e.reason);
   }
   if (/-----BEGIN PUBLIC KEY-----/.test(text)) throw new AuditKeyError(file, 'holds a public key; the data server signs with the private key file (PKCS#8 PEM, from "persomux audit keygen --private")');
   let key: KeyObject;
@@ -76,7 +76,8 @@ export function loadAuditPrivateKey(file: string): KeyObject {
 
 function holdsPublicKey(file: string): boolean {
   try {
-    return /-----BEGIN PUBLIC KEY-----/.test(readFileSync(file, 'utf8'));
+    // Under the same rule as any key file (never blocks on a FIFO), but a public key's mode is no matter.
+    return /-----BEGIN PUBLIC KEY-----/.test(readSecretFile(file, { secret: false }));
   } catch {
     return false;
   }

@@ -103,4 +103,10 @@ export interface RouterConfig {
   readonly stopTimeoutMs: number;
   /** The front panel's LEDs (config `panel`; none by default). */
   readonly panel: PanelConfig;
+  /**
+   * Where the router journals the fingerprints of requests sent to servers
+   * (src/journal/, PROTOCOL.md 6 reading 12): `<stateDir>/journal` when the
+   * file names its `stateDir`. Without it, at most once holds only within one run.
+   */
+  readonly journalDir: string | undefined;
 }

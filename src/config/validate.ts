@@ -1,7 +1,7 @@
 // Checks a parsed configuration file once, at the edge, and fills in the
 // defaults. Every problem is collected (not just the first) with its field.
 import { isIP } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join as joinPath, resolve } from 'node:path';
 import { validate as validCron } from 'node-cron';
 import { KeyFileError, loadLinkKeys } from '../keys/link-key-file.js';
 import type { OpPolicy } from '../dispatch/types.js';
@@ -245,6 +245,8 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'stopTimeoutMs', 'stateDir', 'snapshotSchedule', 'panel']);
   const configDir = dirname(resolve(file));
   const router = c.name(root.router, 'router');
+  // The request journal (PROTOCOL.md 6 reading 12) lives in the state folder the file names, relative to the file.
+  const journalDir = typeof root.stateDir === 'string' && root.stateDir.length > 0 ? joinPath(resolve(configDir, root.stateDir), 'journal') : undefined;
 
   const dRaw = root.defaults === undefined ? {} : c.object(root.defaults, 'defaults') ?? {};
   c.onlyKeys(dRaw, 'defaults', ['ttlMs', 'pingIntervalMs', 'maxBody', 'maxOutstanding', 'baudRate']);
@@ -312,6 +314,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
       ...statistics,
       stopTimeoutMs,
       panel,
+      journalDir,
     },
   };
 }

@@ -3,7 +3,7 @@
 // that others than its owner may read, and no message ever quotes its values.
 import { randomBytes } from 'node:crypto';
 import { FilePairError, writeFilePair } from '../util/file-pair.js';
-import { readSecretFile, SecretFileProblem } from '../util/secret-file.js';
+import { parseSecretJson, readSecretFile, SecretFileError } from './secret-file.js';
 
 export interface LinkKeys {
   readonly masterSecret: Buffer;
@@ -42,9 +42,10 @@ function hexField(file: string, raw: Record<string, unknown>, field: string, min
 export function parseLinkKeys(file: string, text: string): LinkKeys {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new KeyFileError(file, 'is not valid JSON (expected {"masterSecret", "masterSalt", "senderId", "recipientId"} as hex)');
+    raw = parseSecretJson(file, text, '{"masterSecret", "masterSalt", "senderId", "recipientId"} as hex');
+  } catch (e) {
+    if (e instanceof SecretFileError) throw new KeyFileError(file, e.reason);
+    throw e;
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new KeyFileError(file, 'must be a JSON object');
   const obj = raw as Record<string, unknown>;
@@ -59,13 +60,13 @@ export function parseLinkKeys(file: string, text: string): LinkKeys {
   };
 }
 
-/** Reads and checks a key file; refuses one that group or others may read. */
+/** Reads and checks a key file under the secret-file rule (secret-file.ts). */
 export function loadLinkKeys(file: string): LinkKeys {
   let text: string;
   try {
     text = readSecretFile(file);
   } catch (e) {
-    if (e instanceof SecretFileProblem) throw new KeyFileError(file, e.message);
+    if (e instanceof SecretFileError) throw new KeyFileError(file, e.reason);
     throw e;
   }
   const keys = parseLinkKeys(file, text);

@@ -1,6 +1,7 @@
 // The simulated site: reference data servers on loopback TCP, station lines
 // on socat pseudo-terminals, and the real router between them, reading a real
 // configuration file written for the run.
+import { readSecretFile } from '../keys/secret-file.js';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -121,7 +122,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     const keyFile = join(scratch.dir, 'master-keys.json');
     const keyStore = await createFileKeyStore(keyFile, options.keyBits);
     keyStores.push(keyStore);
-    const masters = JSON.parse(readFileSync(keyFile, 'utf8')) as Record<string, string>;
+    const masters = JSON.parse(readSecretFile(keyFile)) as Record<string, string>;
     const issuerPublicKey = createPublicKey({ key: (await keyStore.issuerPublicKey()).spki, format: 'der', type: 'spki' });
     // Each data server keeps an audit trail, checked at the end of the run.
     const auditKey = { private: join(scratch.dir, 'audit.key'), public: join(scratch.dir, 'audit.pub') };

@@ -11,6 +11,7 @@ import { encodeMessage } from '../../src/wire/messages.js';
 import { NativeCodec } from '../../src/wire/station-codec.js';
 import { exampleContexts } from '../../src/secure/worked-example.js';
 import { SecureSession } from '../../src/secure/session.js';
+import { benchJournal } from './journal-bench.js';
 
 function rate(label: string, n: number, body: () => void): void {
   body(); // warm up
@@ -49,6 +50,7 @@ rate('dispatcher: request -> server -> answer (24 lines)', 200_000, () => {
 });
 
 await (await import('./status.js')).benchStatus(rate);
+await benchJournal();
 
 console.log('\nEnd to end: 24 stations on socat ptys personalizing virtual cards (real SCP03 and ECDSA on both sides),\n2 in-process data servers x 4 slots with a file key store, sealed links, no added service time, 10 s, all in this one process ...');
 const mem0 = process.memoryUsage().rss;
