@@ -89,9 +89,15 @@ test('hsm init --replace: a person who does not type the label changes nothing; 
   const onTty = await new Promise<{ status: number | null; out: string }>((resolve) => {
     const child = spawn('script', ['-qec', [BIN, ...hsmArgs, '--replace'].map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: scratch.dir, env: process.env });
     let out = '';
+    let answered = false;
+    // The answer is typed once; the child may be gone by the time more output arrives.
+    child.stdin.on('error', () => {});
     child.stdout.on('data', (c) => {
       out += c;
-      if (out.includes('Type the token label to confirm')) child.stdin.write('not-the-label\n');
+      if (!answered && out.includes('Type the token label to confirm')) {
+        answered = true;
+        child.stdin.write('not-the-label\n');
+      }
     });
     child.on('close', (status) => resolve({ status, out }));
   });
