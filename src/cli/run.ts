@@ -2,7 +2,9 @@
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { RouterConfig } from '../config/types.js';
-import { createLogger, parseLevel } from '../log/logger.js';
+import { createLogger, parseLevel, type Logger } from '../log/logger.js';
+import { Journal } from '../journal/journal.js';
+import { systemErrorMeaning } from '../util/system-error.js';
 import { describeAddress } from '../links/transport.js';
 import { Router } from '../router/router.js';
 import { startStatusInterface } from '../http/status-interface.js';
@@ -10,10 +12,21 @@ import { checkPanel } from '../panel/check-panel.js';
 import { startFrontPanel } from '../panel/start-panel.js';
 import { writeFileSync } from 'node:fs';
 
+async function openJournal(dir: string, log: Logger): Promise<Journal> {
+  try {
+    const journal = await Journal.open({ dir, log });
+    const r = journal.recovered;
+    log.info('journal.open', { dir, segments: r.segments, records: r.records, live: r.live, ignoredBytes: r.ignoredBytes });
+    return journal;
+  } catch (e) {
+    throw new CommandError(`persomux run: the request journal in ${dir} cannot be opened: ${systemErrorMeaning(e) ?? (e as Error).message}`);
+  }
+}
+
 function writePidFile(file: string): void {
   writeFileSync(file, `${process.pid}\n`, { mode: 0o644 });
 }
-import { command, help, parseOptions, UsageError } from './args.js';
+import { CommandError, command, help, parseOptions, UsageError } from './args.js';
 import { startNotify } from '../box/start-notify.js';
 
 /** How often `run` logs its one-line status (router.status lines=.. servers=.. queued=..). */
@@ -73,7 +86,9 @@ export function runRouter(args: string[]): Promise<number> {
     const config = readConfig(o.config);
     if (!config) return 1;
     const log = createLogger({ level: parseLevel(o['log-level']) });
-    const router = new Router(config, log);
+    // At most once across restarts (PROTOCOL.md 6 reading 12): read back before the first line opens.
+    const journal = config.journalDir ? await openJournal(config.journalDir, log.child({ part: 'journal' })) : undefined;
+    const router = new Router(config, log, journal ? { journal } : {});
     router.start();
     router.logStatusEvery(STATUS_EVERY_MS);
     const panel = await startFrontPanel(config.panel, router, log.child({ part: 'panel' }));
@@ -108,6 +123,7 @@ export function runRouter(args: string[]): Promise<number> {
     await router.shutdown(config.stopTimeoutMs);
     await panel.stop();
     await statusInterface.close();
+    await journal?.close();
     return 0;
   });
 }

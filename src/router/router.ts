@@ -18,6 +18,7 @@ import { PeerPort } from '../peers/peer-port.js';
 import { LIMITS } from '../config/limits.js';
 import { SEALING_OVERHEAD } from '../secure/cose.js';
 import type { Scheduler } from '../machines/scheduler.js';
+import { journalFingerprint, type JournalFingerprint } from '../journal/fingerprint.js';
 import { systemScheduler } from '../timers/system-scheduler.js';
 import { DeadlineTimer } from './deadline-timer.js';
 import { EventHub } from './event-hub.js';
@@ -35,6 +36,15 @@ export interface RouterEdges {
   readonly scheduler: Scheduler;
   readonly lineDevices: LineDevices;
   readonly connector: Connector;
+  /** The request journal (opened by the composition root when the config names a stateDir). */
+  readonly journal?: RequestJournal;
+}
+
+/** What the router needs of the journal (src/journal/journal.ts). */
+export interface RequestJournal {
+  seenBefore(fp: JournalFingerprint): boolean;
+  record(fp: JournalFingerprint, ttlMs: number): Promise<void>;
+  forgetLine(line: string): Promise<void>;
 }
 
 const REAL_EDGES: RouterEdges = { scheduler: systemScheduler, lineDevices: serialDevices, connector: (config) => openTransport(config.address) };
@@ -89,6 +99,7 @@ export class Router {
       startedAt: now(),
       maxServerBody: maxServerBody(config),
       maxTtlMs: LIMITS.ttlMs.max,
+      ...(this.edges.journal ? { journal: { seenBefore: (line, id, op, body) => this.edges.journal!.seenBefore(journalFingerprint(line, id, op, body)) } } : {}),
     });
     this.stationContext = {
       routerName: config.router,
@@ -455,6 +466,21 @@ export class Router {
           break;
         case 'offer-changed':
           this.peerPort?.announce(effect.offer);
+          break;
+        case 'journal': {
+          // Group commit: the records of one event-loop turn share one write and one fdatasync.
+          const { seq } = effect;
+          this.edges.journal!.record(journalFingerprint(effect.line, effect.id, effect.op, effect.body), effect.ttlMs).then(
+            () => this.run(this.dispatcher.journaled(seq, this.scheduler.now())),
+            (e: Error) => {
+              this.log.error('journal.write-failed', { line: effect.line, id: effect.id, why: e.message });
+              this.run(this.dispatcher.journalFailed(seq, 'its journal cannot be written', this.scheduler.now()));
+            },
+          );
+          break;
+        }
+        case 'journal-forget':
+          void this.edges.journal?.forgetLine(effect.line);
           break;
         case 'note':
           this.notes.record(effect.note);
