@@ -1,4 +1,6 @@
-// `stateDir`: where the request journal lives; relative to the config file.
+// `stateDir`: where the statistics snapshot (always; /var/lib/persomux by
+// default) and the request journal (only when the file names it) live;
+// relative to the config file.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolve } from 'node:path';
@@ -6,13 +8,13 @@ import { validateConfig } from '../../src/config/validate.js';
 
 const MINIMAL = { router: 'r1', lines: [{ name: 'L1', path: '/dev/ttyUSB0' }] };
 
-test('stateDir is optional and resolved against the config file\'s folder', () => {
+test("stateDir is resolved against the config file's folder; the journal only where the file names it", () => {
   const none = validateConfig('/etc/persomux/router.json', MINIMAL);
-  assert.ok('config' in none && none.config.stateDir === undefined);
+  assert.ok('config' in none && none.config.stateDir === '/var/lib/persomux' && none.config.journalDir === undefined);
   const rel = validateConfig('/etc/persomux/router.json', { ...MINIMAL, stateDir: 'state' });
-  assert.ok('config' in rel && rel.config.stateDir === '/etc/persomux/state');
+  assert.ok('config' in rel && rel.config.stateDir === '/etc/persomux/state' && rel.config.journalDir === '/etc/persomux/state/journal');
   const abs = validateConfig('conf/router.json', { ...MINIMAL, stateDir: '/var/lib/persomux' });
-  assert.ok('config' in abs && abs.config.stateDir === resolve('/var/lib/persomux'));
+  assert.ok('config' in abs && abs.config.stateDir === resolve('/var/lib/persomux') && abs.config.journalDir === '/var/lib/persomux/journal');
 });
 
 test('a stateDir that is not a non-empty string is named', () => {
