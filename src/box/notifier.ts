@@ -3,7 +3,7 @@
 // event loop keeps time, STOPPING=1 on stop. "Healthy" is the caller's one
 // definition (the same as /healthz and the deploy's check).
 import type { Logger } from '../log/logger.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler, Timer } from '../machines/scheduler.js';
 import type { NotifySink } from './sd-notify.js';
 import { decidePing, type WatchdogSettings } from './watchdog-settings.js';
 
@@ -23,7 +23,7 @@ export class Notifier {
   private stopped = false;
   /** Worst lateness of a sample (or of the ping itself) since the last ping decision. */
   private worstLagMs = 0;
-  private readonly cancels = new Set<() => void>();
+  private readonly timers = new Set<Timer>();
 
   constructor(private readonly o: NotifierOptions) {}
 
@@ -40,8 +40,8 @@ export class Notifier {
   stopping(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const cancel of this.cancels) cancel();
-    this.cancels.clear();
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
     this.o.sink.send('STOPPING=1');
     this.o.sink.close();
   }
@@ -80,10 +80,10 @@ export class Notifier {
   }
 
   private schedule(ms: number, fn: () => void): void {
-    const cancel = this.o.scheduler.after(ms, () => {
-      this.cancels.delete(cancel);
+    const timer = this.o.scheduler.after(ms, () => {
+      this.timers.delete(timer);
       if (!this.stopped) fn();
     });
-    this.cancels.add(cancel);
+    this.timers.add(timer);
   }
 }

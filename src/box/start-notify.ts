@@ -1,8 +1,8 @@
 // The one call `persomux run` (and `dataserver`) makes: tell the service
 // manager how the process is doing, if one is listening ($NOTIFY_SOCKET).
 import type { Logger } from '../log/logger.js';
+import { backgroundScheduler } from '../timers/system-scheduler.js';
 import { Notifier } from './notifier.js';
-import { realScheduler } from './scheduler.js';
 import { openNotifySocket } from './sd-notify.js';
 import { watchdogSettings } from './watchdog-settings.js';
 
@@ -24,7 +24,7 @@ export function startNotify(options: { healthy: () => boolean; log: Logger; env?
       if (errors++ < 3) log.warn('notify.send-failed', { error: e.message });
     });
     if (!sink) return NONE;
-    notifier = new Notifier({ sink, healthy: options.healthy, watchdog: watchdogSettings(env, process.pid), scheduler: realScheduler, log });
+    notifier = new Notifier({ sink, healthy: options.healthy, watchdog: watchdogSettings(env, process.pid), scheduler: backgroundScheduler, log });
   } catch (e) {
     // The lines keep being served; the service manager will report the missing READY=1.
     log.error('notify.unusable', { error: (e as Error).message });

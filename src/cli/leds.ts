@@ -7,8 +7,8 @@ import type { RouterConfig } from '../config/types.js';
 import { LOCATE_PATH } from '../http/locate.js';
 import { PanelUnavailableError } from '../panel/driver.js';
 import { FrontPanel } from '../panel/panel.js';
-import { realScheduler } from '../panel/scheduler.js';
 import { makeDriver, panelLamps } from '../panel/start-panel.js';
+import { systemScheduler } from '../timers/system-scheduler.js';
 import { command, help, parseOptions, UsageError } from './args.js';
 
 const HELP = `Usage: persomux leds --config FILE --test
@@ -51,7 +51,7 @@ async function lampTest(config: RouterConfig): Promise<number> {
   const panel = new FrontPanel({
     lamps: panelLamps(config.panel, config.lines.map((l) => l.name), config.servers.map((s) => s.name)),
     driver,
-    scheduler: realScheduler,
+    scheduler: systemScheduler,
     view: () => undefined,
   });
   try {

@@ -4,10 +4,11 @@
 // traffic, at most once per FLICKER_MIN_GAP_MS; the system lamp is always
 // toggled here, so a frozen event loop shows a frozen light.
 import type { Logger } from '../log/logger.js';
+import { every } from '../machines/every.js';
+import type { Scheduler, Timer } from '../machines/scheduler.js';
 import { FLICKER_MIN_GAP_MS, levelAt } from '../status/patterns.js';
 import type { LedPattern, StatusView } from '../status/view.js';
 import type { Lamp, LampShow, LedDriver } from './driver.js';
-import type { Scheduler } from './scheduler.js';
 
 /** Level updates: fine enough for an 80 ms flash. */
 export const TICK_MS = 20;
@@ -38,7 +39,7 @@ export interface PanelOptions {
 
 export class FrontPanel {
   private readonly lamps: LampState[];
-  private cancel: (() => void) | undefined;
+  private ticker: Timer | undefined;
   private view: StatusView | undefined;
   private viewAt = -Infinity;
   private lampTest: { startedAt: number; done: () => void } | undefined;
@@ -51,7 +52,7 @@ export class FrontPanel {
   /** Opens the driver (throws PanelUnavailableError) and starts the timer. */
   async start(): Promise<void> {
     await this.options.driver.open(this.options.lamps);
-    this.cancel = this.options.scheduler.every(TICK_MS, () => this.tick());
+    this.ticker = every(this.options.scheduler, TICK_MS, () => this.tick());
     this.tick();
   }
 
@@ -65,8 +66,8 @@ export class FrontPanel {
 
   /** A clean stop: every lamp off, the driver closed. */
   async stop(): Promise<void> {
-    this.cancel?.();
-    this.cancel = undefined;
+    this.ticker?.cancel();
+    this.ticker = undefined;
     if (!this.failed) {
       try {
         for (const s of this.lamps) {
@@ -92,8 +93,8 @@ export class FrontPanel {
     } catch (e) {
       // A lamp that cannot be written must not stop the router: say so once, and stop the panel.
       this.failed = true;
-      this.cancel?.();
-      this.cancel = undefined;
+      this.ticker?.cancel();
+      this.ticker = undefined;
       this.options.log?.error('panel.write-failed', { backend: this.options.driver.kind, error: (e as Error).message });
     }
   }

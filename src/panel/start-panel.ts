@@ -4,16 +4,17 @@
 // the lines are the job, the lamps are for people.
 import type { PanelConfig } from '../config/panel.js';
 import type { Logger } from '../log/logger.js';
+import type { Scheduler } from '../machines/scheduler.js';
 import type { RouterEventListener, RouterSnapshot } from '../router/events.js';
 import { createStatusModel, type StatusModel } from '../status/model.js';
 import { LOCATE_MS } from '../status/patterns.js';
+import { systemScheduler } from '../timers/system-scheduler.js';
 import { lampsOfBoard, lampsOfConfig } from './board.js';
 import { ConsoleDriver } from './console-driver.js';
 import { PanelUnavailableError, type Lamp, type LedDriver } from './driver.js';
 import { GpioDriver } from './gpio-driver.js';
 import { LedClassDriver } from './led-class-driver.js';
 import { FrontPanel } from './panel.js';
-import { realScheduler, type Scheduler } from './scheduler.js';
 import { sysfsAt, type SysfsFiles } from './sysfs.js';
 
 /** What the panel needs of a router: its status seam. */
@@ -61,7 +62,7 @@ export function panelLamps(config: PanelConfig, lines: readonly string[], server
 }
 
 export async function startFrontPanel(config: PanelConfig, router: PanelSource, log: Logger, edges: PanelEdges = {}): Promise<RunningPanel> {
-  const scheduler = edges.scheduler ?? realScheduler;
+  const scheduler = edges.scheduler ?? systemScheduler;
   const snapshot = router.snapshot();
   const model = createStatusModel(snapshot, { startedAt: scheduler.now(), ...(edges.version ? { version: edges.version } : {}) });
   const unsubscribe = router.onEvent((e, now) => model.apply(e, now));

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { Notifier } from '../../src/box/notifier.js';
 import { watchdogSettings } from '../../src/box/watchdog-settings.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { FakeScheduler } from './fake-scheduler.js';
+import { FakeScheduler } from '../support/fake-scheduler.js';
 
 function rig(options: { healthy?: () => boolean; watchdogUsec?: string } = {}) {
   const clock = new FakeScheduler();
@@ -96,7 +96,7 @@ test('STOPPING=1 is the last word: the socket closes and every timer is cancelle
   r.clock.advance(5000);
   assert.equal(r.sent.map((s) => s.state), ['READY=1', 'WATCHDOG=1', 'STOPPING=1']);
   assert.ok(r.closed());
-  assert.is(r.clock.pending(), 0);
+  assert.is(r.clock.armed, 0);
 });
 
 test('without WATCHDOG_USEC only READY=1 and STOPPING=1 are sent', () => {

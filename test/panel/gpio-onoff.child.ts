@@ -10,7 +10,7 @@ import { GpioDriver } from '../../src/panel/gpio-driver.js';
 import { FrontPanel, TICK_MS } from '../../src/panel/panel.js';
 import type { StatusView } from '../../src/status/view.js';
 import { FakeGpioKernel, onoffLoaded, PI5_CHIPS } from './fake-gpio-kernel.js';
-import { FakeScheduler } from './fake-scheduler.js';
+import { FakeScheduler } from '../support/fake-scheduler.js';
 import { viewWith } from './views.js';
 
 const LAMPS: Lamp[] = [

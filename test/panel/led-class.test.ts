@@ -7,7 +7,7 @@ import { PanelUnavailableError, type Lamp } from '../../src/panel/driver.js';
 import { LedClassDriver } from '../../src/panel/led-class-driver.js';
 import { FrontPanel } from '../../src/panel/panel.js';
 import type { StatusView } from '../../src/status/view.js';
-import { FakeScheduler } from './fake-scheduler.js';
+import { FakeScheduler } from '../support/fake-scheduler.js';
 import { FakeSysfs } from './fake-sysfs.js';
 import { viewWith } from './views.js';
 

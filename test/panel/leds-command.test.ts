@@ -16,7 +16,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { startFrontPanel } from '../../src/panel/start-panel.js';
 import type { RouterEventListener, RouterSnapshot } from '../../src/router/events.js';
 import { snapshot } from '../status/helpers.js';
-import { FakeScheduler } from './fake-scheduler.js';
+import { FakeScheduler } from '../support/fake-scheduler.js';
 
 const quiet = createLogger({ write: () => {} });
 

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { createStatusModel } from '../../src/status/model.js';
 import type { StatusView } from '../../src/status/view.js';
 import { snapshot, upEvents } from '../status/helpers.js';
-import { FakeScheduler } from './fake-scheduler.js';
+import { FakeScheduler } from '../support/fake-scheduler.js';
 import { RecordingDriver } from './recording-driver.js';
 import { viewWith } from './views.js';
 
@@ -109,7 +109,7 @@ test('a clean stop turns every lamp off and closes the driver; no timer is left'
   await panel.stop();
   for (const l of lamps) assert.equal([driver.levels.get(l.id), driver.pattern(l.id)], [false, 'off'], l.id);
   assert.ok(driver.closed);
-  assert.is(clock.pending, 0);
+  assert.is(clock.armed, 0);
 });
 
 test('a driver that fails mid-run: logged once, the panel stops ticking, nothing thrown', async () => {
@@ -136,7 +136,7 @@ test('a driver that fails mid-run: logged once, the panel stops ticking, nothing
   clock.advance(2_000);
   assert.is(logs.filter((l) => l.includes('panel.write-failed')).length, 1);
   assert.match(logs.join('\n'), /EIO/);
-  assert.is(clock.pending, 0);
+  assert.is(clock.armed, 0);
   await panel.stop();
 });
 

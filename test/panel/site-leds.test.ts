@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lampsOfConfig } from '../../src/panel/board.js';
 import { FrontPanel } from '../../src/panel/panel.js';
-import { realScheduler } from '../../src/panel/scheduler.js';
+import { systemScheduler } from '../../src/timers/system-scheduler.js';
 import { startFrontPanel } from '../../src/panel/start-panel.js';
 import { createStatusModel } from '../../src/status/model.js';
 import { LINE_PATTERNS, SERVER_PATTERNS, ROUTER_PATTERNS } from '../../src/status/patterns.js';
@@ -22,10 +22,10 @@ test('real events bring each lamp to its documented pattern', async () => {
     lines: [{ name: 'm1-s1' }, { name: 'm1-s2' }],
     servers: [{ name: 'ds1', slots: 1, serviceTime: { kind: 'fixed', ms: 600 } }],
   }).start();
-  const driver = new RecordingDriver(() => realScheduler.now());
-  const model = createStatusModel(site.router.snapshot(), { startedAt: realScheduler.now() });
+  const driver = new RecordingDriver(() => systemScheduler.now());
+  const model = createStatusModel(site.router.snapshot(), { startedAt: systemScheduler.now() });
   const unsubscribe = site.router.onEvent((e, now) => model.apply(e, now));
-  const panel = new FrontPanel({ lamps: lampsOfConfig(['m1-s1', 'm1-s2'], ['ds1']), driver, scheduler: realScheduler, view: () => model.view(realScheduler.now()) });
+  const panel = new FrontPanel({ lamps: lampsOfConfig(['m1-s1', 'm1-s2'], ['ds1']), driver, scheduler: systemScheduler, view: () => model.view(systemScheduler.now()) });
   const reaches = (id: string, state: string, pattern: string) =>
     waitFor(`${id} ${state} (${pattern}), now ${driver.state(id)} (${driver.pattern(id)})`, () => driver.state(id) === state && driver.pattern(id) === pattern);
   try {
@@ -41,7 +41,7 @@ test('real events bring each lamp to its documented pattern', async () => {
     site.station('m1-s1').request(1, 'echo', 'a');
     await reaches('line:m1-s1', 'in-flight', LINE_PATTERNS['in-flight'].pattern);
     await reaches('server:ds1', 'busy', SERVER_PATTERNS.busy.pattern);
-    const flickerFrom = realScheduler.now();
+    const flickerFrom = systemScheduler.now();
     site.station('m1-s2').request(1, 'echo', 'b');
     await reaches('line:m1-s2', 'waiting-for-server', LINE_PATTERNS['waiting-for-server'].pattern);
     await site.station('m1-s1').answer(1);
@@ -64,7 +64,7 @@ test('real events bring each lamp to its documented pattern', async () => {
     await site.dataServer('ds1').close();
     await reaches('server:ds1', 'down', SERVER_PATTERNS.down.pattern);
     await reaches('system', 'fault', ROUTER_PATTERNS.fault.pattern);
-    const sysFrom = realScheduler.now();
+    const sysFrom = systemScheduler.now();
     await waitFor('the system lamp toggled by the process at 5 Hz', () => driver.writesOf('system', sysFrom).length >= 3);
   } finally {
     unsubscribe();

@@ -1,5 +1,7 @@
 // A Scheduler the test moves by hand: `advance(ms)` fires every timer that
-// falls due, in time order, including timers armed by the timers it fires.
+// falls due, in time order, including timers armed by the timers it fires;
+// `stall(ms)` moves time without running anything, as a blocked event loop
+// does, so overdue timers run late on the next `advance`.
 import type { Scheduler, Timer } from '../../src/machines/scheduler.js';
 
 interface Pending {
@@ -10,9 +12,14 @@ interface Pending {
 }
 
 export class FakeScheduler implements Scheduler {
-  private time = 0;
+  private time: number;
   private seq = 0;
   private pending: Pending[] = [];
+
+  /** `start`: the clock's first reading (a monotonic clock rarely starts at 0). */
+  constructor(start = 0) {
+    this.time = start;
+  }
 
   now(): number {
     return this.time;
@@ -24,7 +31,7 @@ export class FakeScheduler implements Scheduler {
     return { cancel: () => (p.cancelled = true) };
   }
 
-  /** Moves time forward by `ms`, firing what falls due on the way. */
+  /** Moves time forward by `ms`, firing what falls due on the way (an overdue timer at the current time). */
   advance(ms: number): void {
     const until = this.time + ms;
     for (;;) {
@@ -32,10 +39,15 @@ export class FakeScheduler implements Scheduler {
       const next = this.pending.filter((p) => p.at <= until).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!next) break;
       this.pending.splice(this.pending.indexOf(next), 1);
-      this.time = next.at;
+      this.time = Math.max(this.time, next.at);
       next.fn();
     }
     this.time = until;
+  }
+
+  /** The loop was blocked for `ms`: time passes, nothing runs; overdue timers run late on the next `advance`. */
+  stall(ms: number): void {
+    this.time += ms;
   }
 
   /** Timers still to fire. */
