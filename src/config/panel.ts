@@ -1,8 +1,8 @@
 // The `panel` section: which LED backend, and which board file describes the
 // hardware. The board file is read here, once, so a mistake in it is a
 // configuration error naming `panel.board`.
-import type { Board } from '../panel/board.js';
-import { BoardError, loadBoard } from '../panel/board.js';
+import type { Board } from './board.js';
+import { BoardError, loadBoard } from './board.js';
 import type { ConfigProblem } from './errors.js';
 
 export const PANEL_BACKENDS = ['gpio', 'led-class', 'console', 'none'] as const;

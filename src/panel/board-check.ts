@@ -3,7 +3,7 @@
 // used twice (problems: check fails); an LED whose line or server the
 // configuration does not have is a note (a site may use fewer lines than the box has).
 import type { RouterConfig } from '../config/types.js';
-import type { Board } from './board.js';
+import type { Board } from '../config/board.js';
 
 export function checkBoard(board: Board, config: Pick<RouterConfig, 'lines' | 'servers'>): { problems: string[]; notes: string[] } {
   const problems: string[] = [];

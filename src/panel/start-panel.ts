@@ -9,7 +9,7 @@ import type { RouterEventListener, RouterSnapshot } from '../router/events.js';
 import { createStatusModel, type StatusModel } from '../status/model.js';
 import { LOCATE_MS } from '../status/patterns.js';
 import { systemScheduler } from '../timers/system-scheduler.js';
-import { lampsOfBoard, lampsOfConfig } from './board.js';
+import { lampsOfBoard, lampsOfConfig } from './board-lamps.js';
 import { ConsoleDriver } from './console-driver.js';
 import { PanelUnavailableError, type Lamp, type LedDriver } from './driver.js';
 import { GpioDriver } from './gpio-driver.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { checkBoard } from '../../src/panel/board-check.js';
-import { loadBoard, parseBoard } from '../../src/panel/board.js';
+import { loadBoard, parseBoard } from '../../src/config/board.js';
 import { checkPanel } from '../../src/panel/check-panel.js';
 
 const SHIPPED = { 'persomux-pi4': 8, 'persomux-pi4-16': 16, 'persomux-pi5': 8, 'persomux-pi5-16': 16 } as const;

@@ -5,7 +5,7 @@
 // draining included). Real timers: the panel's own 20 ms tick.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lampsOfConfig } from '../../src/panel/board.js';
+import { lampsOfConfig } from '../../src/panel/board-lamps.js';
 import { FrontPanel } from '../../src/panel/panel.js';
 import { systemScheduler } from '../../src/timers/system-scheduler.js';
 import { startFrontPanel } from '../../src/panel/start-panel.js';

@@ -5,7 +5,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Lamp } from './driver.js';
 
 export interface BoardLed {
   readonly line?: string;
@@ -104,20 +103,3 @@ export function parseBoard(file: string, raw: unknown): Board {
 }
 
 /** The lamps a board gives: one per LED of its table. */
-export function lampsOfBoard(board: Board): Lamp[] {
-  return board.leds.map((led): Lamp => {
-    const base = { bcm: led.bcm, ledClass: led.ledClass };
-    if (led.line !== undefined) return { id: `line:${led.line}`, role: 'line', target: led.line, ...base };
-    if (led.server !== undefined) return { id: `server:${led.server}`, role: 'server', target: led.server, ...base };
-    return { id: 'system', role: 'system', target: 'system', ...base };
-  });
-}
-
-/** Without a board (console backend): the system lamp, a lamp per configured line and per server. */
-export function lampsOfConfig(lines: readonly string[], servers: readonly string[]): Lamp[] {
-  return [
-    { id: 'system', role: 'system', target: 'system' },
-    ...lines.map((l): Lamp => ({ id: `line:${l}`, role: 'line', target: l })),
-    ...servers.map((s): Lamp => ({ id: `server:${s}`, role: 'server', target: s })),
-  ];
-}
