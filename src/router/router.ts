@@ -17,7 +17,8 @@ import type { Logger } from '../log/logger.js';
 import { PeerPort } from '../peers/peer-port.js';
 import { LIMITS } from '../config/limits.js';
 import { SEALING_OVERHEAD } from '../secure/cose.js';
-import type { Scheduler } from '../machines/scheduler.js';
+import type { Scheduler, Timer } from '../machines/scheduler.js';
+import { every } from '../machines/every.js';
 import { journalFingerprint, type JournalFingerprint } from '../journal/fingerprint.js';
 import { systemScheduler } from '../timers/system-scheduler.js';
 import { DeadlineTimer } from './deadline-timer.js';
@@ -60,7 +61,7 @@ export class Router {
   private readonly noteListeners: ((note: Note) => void)[] = [];
   private readonly hub: EventHub;
   private readonly stationContext: StationContext;
-  private statusTimer: NodeJS.Timeout | undefined;
+  private statusTimer: Timer | undefined;
   private phase: RouterPhase = 'starting';
   private readonly stations = new Map<string, string>();
   private readonly drained = new Map<string, DrainCause>();
@@ -293,8 +294,8 @@ export class Router {
 
   /** Logs a one-line summary every `everyMs`, for an operator reading the journal. */
   logStatusEvery(everyMs: number): void {
-    clearInterval(this.statusTimer);
-    this.statusTimer = setInterval(() => this.log.info('router.status', this.summary()), everyMs);
+    this.statusTimer?.cancel();
+    this.statusTimer = every(this.scheduler, everyMs, () => this.log.info('router.status', this.summary()));
   }
 
   /** The router at a glance: lines, servers, queue, answers by outcome. */
@@ -308,7 +309,7 @@ export class Router {
     if (this.phase === 'stopped') return;
     this.setPhase('stopping');
     this.closing = true;
-    clearInterval(this.statusTimer);
+    this.statusTimer?.cancel();
     this.deadline.disarm();
     for (const link of this.links.values()) link.stop();
     for (const line of this.lines.values()) line.stop();
