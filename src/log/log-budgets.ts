@@ -6,6 +6,8 @@ import type { Logger } from './logger.js';
 import { rateLimited, type RateLimitedLogger, type RateLimitOptions } from './rate-limit.js';
 
 export type SourceKind = 'line' | 'listener' | 'link';
+/** The field a source's log lines carry its name in: a link is named by its server, as everywhere else. */
+const FIELD: Record<SourceKind, string> = { line: 'line', listener: 'listener', link: 'server' };
 
 export class LogBudgets {
   private readonly budgets = new Map<string, RateLimitedLogger>();
@@ -19,7 +21,7 @@ export class LogBudgets {
     const key = `${kind}\u0000${name}`;
     let budget = this.budgets.get(key);
     if (!budget) {
-      budget = rateLimited(this.log.child({ [kind]: name }), {}, this.options);
+      budget = rateLimited(this.log.child({ [FIELD[kind]]: name }), {}, this.options);
       this.budgets.set(key, budget);
     }
     return budget;

@@ -1,7 +1,9 @@
 // What the dispatcher's notes look like in the journal, and the answers
 // counted by outcome for the router's one-line status. Request-level notes
 // are debug (a busy site makes hundreds a second); server changes and
-// refusals are info.
+// refusals are info. Each note is written within the log budget of the
+// source it is about (its line, or its server's link: src/log/rate-limit.ts),
+// so a station sending garbage costs at most its line's lines a minute.
 import type { Note } from '../dispatch/types.js';
 import type { Logger } from '../log/logger.js';
 
@@ -12,22 +14,23 @@ export class NoteLog {
   /** Answers since start, by outcome ('ok' or an error code). */
   readonly outcomes = new Map<string, number>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(private readonly logFor: (n: Note) => Logger) {}
 
   record(n: Note): void {
+    const log = this.logFor(n);
     if (n.event === 'answered') this.count(n.outcome);
     if (n.event === 'rejected') this.count(n.code);
     switch (n.event) {
       case 'queued':
       case 'dispatched':
       case 'retransmission':
-        return this.log.debug(`request.${n.event}`, { ...n, event: undefined });
+        return log.debug(`request.${n.event}`, { ...n, event: undefined });
       case 'answered':
-        return this.log[n.outcome === 'ok' ? 'debug' : 'info']('request.answered', { ...n, event: undefined });
+        return log[n.outcome === 'ok' ? 'debug' : 'info']('request.answered', { ...n, event: undefined });
       case 'server-available':
-        return this.log.info('server.available', { server: n.server, slots: n.slots, ops: n.ops.join(',') });
+        return log.info('server.available', { server: n.server, slots: n.slots, ops: n.ops.join(',') });
       default:
-        return this.log.info(`${n.event.startsWith('server') ? '' : 'request.'}${n.event}`, { ...n, event: undefined } as never);
+        return log.info(`${n.event.startsWith('server') ? '' : 'request.'}${n.event}`, { ...n, event: undefined } as never);
     }
   }
 

@@ -27,6 +27,7 @@ import { settleForStop, type StopResult } from './graceful-stop.js';
 import { fromStation, type StationContext } from './station-messages.js';
 import { summaryOf } from './summary.js';
 import { NoteLog } from './note-log.js';
+import { LogBudgets } from '../log/log-budgets.js';
 import type { DrainCause, RouterEvent, RouterEventListener, RouterPhase, RouterSnapshot } from './events.js';
 
 /**
@@ -58,6 +59,7 @@ export class Router {
   private peerListening: Promise<number | undefined> | undefined;
   private readonly deadline: DeadlineTimer;
   private readonly notes: NoteLog;
+  private readonly budgets: LogBudgets;
   private readonly noteListeners: ((note: Note) => void)[] = [];
   private readonly hub: EventHub;
   private readonly stationContext: StationContext;
@@ -90,7 +92,9 @@ export class Router {
     this.scheduler = scheduler;
     this.hub = new EventHub(scheduler);
     const now = () => scheduler.now();
-    this.notes = new NoteLog(log);
+    // One log budget per source of outside input (a line, a link, the peer port), never per connection.
+    this.budgets = new LogBudgets(log);
+    this.notes = new NoteLog((n) => this.budgetOf(n));
     this.deadline = new DeadlineTimer(scheduler, (at) => this.run(this.dispatcher.tick(at)));
     this.cardOps = [...config.ops].filter(([, p]) => p.startsCard).map(([op]) => op);
     this.dispatcher = new Dispatcher({
@@ -122,7 +126,7 @@ export class Router {
           forget: (line) => this.run(this.dispatcher.hello(line)),
           request: (line, work) => this.run(this.dispatcher.request(line, { id: work.id, op: work.op, body: work.body, ttl: work.ttl, station: work.station }, now())),
         },
-        log.child({ port: 'peers' }),
+        this.peerBudget(),
       );
       // A peer never has more in flight than the slots lent to it (2.2 rule 1).
       for (const line of peers.lineNames) this.dispatcher.addLine(line, { maxOutstanding: Math.max(1, config.peerPort.lendSlots), kind: 'peer' });
@@ -149,7 +153,7 @@ export class Router {
         phase: (phase, why) => this.emit({ kind: 'line', line: lc.name, phase, ...(why === undefined ? {} : { why }) }),
         traffic: (direction, bytes) => this.emit({ kind: 'traffic', line: lc.name, direction, bytes }),
       },
-      this.log.child({ line: lc.name }),
+      this.budgets.for('line', lc.name),
       this.scheduler,
       this.edges.lineDevices,
     );
@@ -182,7 +186,7 @@ export class Router {
           this.drainForReplacement(sc.name, 'rehandshake');
         },
       },
-      log.child({ server: sc.name }),
+      this.budgets.for('link', sc.name),
       this.scheduler,
       this.edges.connector,
     );
@@ -314,6 +318,7 @@ export class Router {
     for (const link of this.links.values()) link.stop();
     for (const line of this.lines.values()) line.stop();
     void this.peerPort?.close();
+    this.budgets.close();
     this.log.info('router.stop', { router: this.config.router });
     this.setPhase('stopped');
   }
@@ -418,6 +423,17 @@ export class Router {
     this.log.warn('server.reset', { server, why });
     link.reset(why);
     return true;
+  }
+
+  /** The log budget a note is written within: its line's (a peer's line: the peer port's), or its server link's. */
+  private budgetOf(n: Note): Logger {
+    if (!('line' in n)) return this.budgets.for('link', n.server);
+    return this.lines.has(n.line) || !this.peerPort ? this.budgets.for('line', n.line) : this.peerBudget();
+  }
+
+  private peerBudget(): Logger {
+    const p = this.current.peerPort;
+    return this.budgets.for('listener', p ? `peers ${p.host}:${p.port}` : 'peers');
   }
 
   private setPhase(phase: RouterPhase): void {
