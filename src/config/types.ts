@@ -18,6 +18,8 @@ export interface LineConfig {
   readonly protocol: (typeof PROTOCOLS)[number];
   readonly maxBody: number;
   readonly maxOutstanding: number;
+  /** Static binding: the only servers this line's requests may use (names from `servers[]`); any when absent. */
+  readonly servers?: readonly string[];
 }
 
 export type ServerAddress =

@@ -99,7 +99,7 @@ interface Defaults {
 function line(c: Checker, value: unknown, field: string, d: Defaults): LineConfig | undefined {
   const o = c.object(value, field);
   if (!o) return undefined;
-  c.onlyKeys(o, field, ['name', 'path', ...SERIAL_KEYS, 'protocol', 'maxBody', 'maxOutstanding']);
+  c.onlyKeys(o, field, ['name', 'path', ...SERIAL_KEYS, 'protocol', 'maxBody', 'maxOutstanding', 'servers']);
   const l = {
     name: c.name(o.name, join(field, 'name')),
     serial: serialSettings(c, o, field, o.path, d.baudRate),
@@ -107,7 +107,18 @@ function line(c: Checker, value: unknown, field: string, d: Defaults): LineConfi
     maxBody: c.number(o.maxBody, join(field, 'maxBody'), LIMITS.maxBody, d.maxBody),
     maxOutstanding: c.number(o.maxOutstanding, join(field, 'maxOutstanding'), LIMITS.maxOutstanding, d.maxOutstanding),
   };
-  return Object.values(l).every((v) => v !== undefined) ? (l as LineConfig) : undefined;
+  if (!Object.values(l).every((v) => v !== undefined)) return undefined;
+  const servers = lineServers(c, o.servers, join(field, 'servers'));
+  return { ...(l as LineConfig), ...(servers ? { servers } : {}) };
+}
+
+/** Static binding: a non-empty list of server names; that they name configured servers is checked once all are read. */
+function lineServers(c: Checker, value: unknown, field: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) return c.fail(field, 'must be a non-empty list of server names (from servers[].name)');
+  const names = value.map((v, i) => c.name(v, join(field, i)));
+  c.unique(names, (i) => join(field, i));
+  return names.every((n) => n !== undefined) ? (names as string[]) : undefined;
 }
 
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
@@ -255,6 +266,8 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   c.unique(devices, (i) => (i < linesRaw.length ? `lines[${i}].path` : `servers[${i - linesRaw.length}].serial`));
   c.unique(serversRaw.map((v) => rawText(v, 'name')), (i) => `servers[${i}].name`);
   if (lines.length === 0) c.fail('lines', 'needs at least one station line');
+  const serverNames = new Set(serversRaw.map((v) => rawText(v, 'name')));
+  lines.forEach((l, i) => l?.servers?.forEach((s, j) => serverNames.has(s) || c.fail(`lines[${i}].servers[${j}]`, `'${s}' is not the name of a server in servers[]`)));
 
   const ops = new Map<string, OpPolicy>();
   const opsRaw = root.ops === undefined ? {} : c.object(root.ops, 'ops') ?? {};

@@ -374,7 +374,7 @@ export class Dispatcher {
         effects.push(...this.expire(req, now)); // unqueues it: the same index is the next request
         continue;
       }
-      const server = this.servers.pick(req);
+      const server = this.servers.pick(req, this.lines.get(req.line)?.options.servers);
       if (!server) {
         i++;
         continue;

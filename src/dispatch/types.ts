@@ -30,6 +30,8 @@ export type Note =
 
 export interface LineOptions {
   readonly maxOutstanding: number;
+  /** Static binding: the only servers this line's requests may go to; any server when absent. */
+  readonly servers?: ReadonlySet<string>;
 }
 
 export interface Snapshot {

@@ -55,7 +55,7 @@ export class Router {
       maxTtlMs: LIMITS.ttlMs.max,
     });
     for (const lc of config.lines) {
-      this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding });
+      this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding, ...(lc.servers ? { servers: new Set(lc.servers) } : {}) });
       const line = new StationLine(
         lc,
         {
