@@ -70,3 +70,6 @@ export function stationLocalMs(site: Site): number[] {
   for (let m = 0; m < site.machines; m++) for (let s = 0; s < site.stationsPerMachine; s++) out.push(site.localMs[m]!);
   return out;
 }
+
+/** Static binding, the one rule for the simulator and the model: line i (in line order) is bound to server i mod servers (0-based). */
+export const staticServerIndex = (lineIndex: number, servers: number): number => lineIndex % servers;

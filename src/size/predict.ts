@@ -11,7 +11,7 @@
 // Dynamic dispatch (the router) is one pool of c slots. Static binding (each
 // station tied to one server, line i to server i mod s, as the simulator
 // binds them) is s separate pools of `slots`, each with its own stations.
-import { meanServiceMs, requestsPerCard, stationLocalMs, type Site } from '../site/site.js';
+import { meanServiceMs, requestsPerCard, stationLocalMs, staticServerIndex, type Site } from '../site/site.js';
 import { stationGroups, type StationGroup } from './station-groups.js';
 
 export interface Prediction {
@@ -61,7 +61,7 @@ export function predictDynamic(site: Site, servers: number): Prediction {
 export function predictStatic(site: Site, servers: number): Prediction {
   const r = requestsPerCard(site);
   const bound: number[][] = Array.from({ length: servers }, () => []);
-  stationLocalMs(site).forEach((ms, i) => bound[i % servers]!.push(ms));
+  stationLocalMs(site).forEach((ms, i) => bound[staticServerIndex(i, servers)]!.push(ms));
   let x = 0;
   let busy = 0;
   let waitWeighted = 0;
