@@ -3,6 +3,7 @@
 import { runCheck, runRouter } from './run.js';
 import { runDataServer } from './dataserver.js';
 import { runSim } from './sim.js';
+import { runSize } from './size.js';
 import { runKeygen } from './keygen.js';
 import { runKeystore } from './keystore.js';
 import { runHsm } from './hsm.js';
@@ -17,6 +18,7 @@ Commands:
   check       validate a configuration file and say what it describes
   dataserver  run a reference data server
   sim         run a simulated site (stations, router, data servers) on this machine
+  size        how many data servers a site needs for its cards/hour (queueing model)
   keygen      write a matching pair of key files for a protected link
   keystore    create a development key store file (master keys, issuer key)
   hsm         create the master keys and the issuer key in a PKCS#11 token
@@ -30,6 +32,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   check: runCheck,
   dataserver: runDataServer,
   sim: runSim,
+  size: runSize,
   keygen: runKeygen,
   keystore: runKeystore,
   hsm: runHsm,
