@@ -49,7 +49,10 @@ export function formatComparison(runs: readonly RunFigures[], timeScale: number)
     out.push(`  ${r.label.padEnd(10)} ${int(r.cards).padStart(7)} ${int(r.siteCardsPerHour).padStart(11)}   ${waits.padEnd(33)}  ${[...r.perServer].map(([s, n]) => `${s} ${int(n)}`).join(', ')}`);
   }
   const [a, b] = runs;
-  if (a && b && b.siteCardsPerHour > 0) out.push('', `  ${a.label} makes ${((a.siteCardsPerHour / b.siteCardsPerHour - 1) * 100).toFixed(1)}% more cards/hour than ${b.label}.`);
+  if (a && b && b.siteCardsPerHour > 0) {
+    const gain = (a.siteCardsPerHour / b.siteCardsPerHour - 1) * 100;
+    out.push('', `  ${a.label} makes ${Math.abs(gain).toFixed(1)}% ${gain >= 0 ? 'more' : 'fewer'} cards/hour than ${b.label} (runs of a few seconds differ by a few % by chance).`);
+  }
   out.push('');
   return out.join('\n');
 }

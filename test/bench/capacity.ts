@@ -137,7 +137,10 @@ export async function capacityBench(seconds: number, log: (line: string) => void
   for (const name of new Set(rows.map((r) => r.shape))) {
     const dyn = rows.find((r) => r.shape === name && r.binding === 'dynamic');
     const stat = rows.find((r) => r.shape === name && r.binding === 'static');
-    if (dyn && stat) log(`  ${name.slice(0, 2)} dynamic dispatch over static binding: ${((dyn.measuredCardsPerHour / stat.measuredCardsPerHour - 1) * 100).toFixed(1)}% more cards/hour measured (${((dyn.predictedCardsPerHour / stat.predictedCardsPerHour - 1) * 100).toFixed(1)}% predicted)`);
+    const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+    if (dyn && stat) {
+      log(`  ${name.slice(0, 2)} dynamic dispatch against static binding: ${pct(dyn.measuredCardsPerHour / stat.measuredCardsPerHour - 1)} cards/hour measured (${pct(dyn.predictedCardsPerHour / stat.predictedCardsPerHour - 1)} predicted), wait per request ${Math.round(dyn.measuredWaitMs)} ms against ${Math.round(stat.measuredWaitMs)} ms`);
+    }
   }
   return rows;
 }
