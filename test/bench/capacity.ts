@@ -34,7 +34,7 @@ export const SHAPES: readonly { name: string; site: Site; bindings: readonly Bin
   { name: 'A: 8 stations, one HSM with 2 slots', site: shape(1, 8, 6000, 1, 2, ops(100, 150, 200)), bindings: ['dynamic'] },
   { name: 'B: 24 stations, 2 servers x 1 slot (saturated)', site: shape(4, 6, 6000, 2, 1, ops(100, 150, 200)), bindings: ['dynamic'] },
   { name: 'C: 36 stations, 3 servers x 2 slots (the knee)', site: shape(6, 6, 10_000, 3, 2, ops(150, 200, 250)), bindings: ['dynamic', 'static'] },
-  { name: 'D: uneven: m1 twice as busy, ds2 half speed', site: shape(4, 6, [3000, 6000, 6000, 6000], 2, 2, ops(100, 150, 200), [1, 0.5]), bindings: ['dynamic', 'static'] },
+  { name: 'D: uneven: m1 twice as busy, ds2 at 0.4 speed', site: shape(4, 6, [4000, 8000, 8000, 8000], 2, 2, ops(100, 150, 200), [1, 0.4]), bindings: ['dynamic', 'static'] },
 ];
 
 export interface CapacityRow {
