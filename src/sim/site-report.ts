@@ -10,7 +10,8 @@ export function siteShapeLines(o: SimOptions): string[] {
   const out: string[] = [];
   const requests = [...SIM_CARD_PLAN.values()].reduce((a, b) => a + b, 0);
   if (o.binding === 'static') out.push('  binding: static, each station bound to one data server (line i to server i mod servers)');
-  if (o.opServiceTimes) out.push(`  service time per op: ${[...o.opServiceTimes].map(([op, t]) => `${op} ${describeServiceTime(t)}`).join(', ')}`);
+  const same = [...(o.opServiceTimes?.values() ?? [])].every((t) => describeServiceTime(t) === describeServiceTime(o.serviceTime));
+  if (o.opServiceTimes && !same) out.push(`  service time per op: ${[...o.opServiceTimes].map(([op, t]) => `${op} ${describeServiceTime(t)}`).join(', ')}`);
   if (o.serverSpeed?.some((s) => s !== 1)) out.push(`  server speed: ${o.serverSpeed.map((s, i) => `ds${i + 1} x${s}`).join(', ')}`);
   const local = (o.stationChipMs ?? [o.chipMs]).map((ms) => ms * requests);
   const distinct = [...new Set(local)];
