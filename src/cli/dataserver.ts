@@ -34,6 +34,10 @@ session-keys, certificate and issuer-key (PROTOCOL.md 5).
   --max-body N         largest frame body accepted from a router, bytes (default 4096;
                        match the routers' servers[].maxBody)
   --service-time T     time per request: MS fixed, or exp:MS exponential with that mean (default exp:40)
+
+Signals: SIGUSR2 drains the server (it announces 0 slots: routers send their work
+elsewhere, work in hand finishes) and, sent again, resumes it. SIGINT or SIGTERM
+stops it, logging the requests executed by op.
 `;
 
 export function runDataServer(args: string[]): Promise<number> {
@@ -118,14 +122,19 @@ export function runDataServer(args: string[]): Promise<number> {
     const server = new DataServer({ name: o.name ?? 'dataserver', slots: positiveInt(o.slots, 'slots', 4, 0), serviceTime, security, ops, ...(keyStore ? { keyStore } : {}), ...(audit ? { audit } : {}), maxBody: positiveInt(o['max-body'], 'max-body', LIMITS.maxBody.default, LIMITS.maxBody.min), log });
     log.info('dataserver.start', { service: describeServiceTime(serviceTime), keyStore: keyStore ? String(keyStore) : 'none' });
     if (keyStore?.available && !(await keyStore.available())) server.keysUnavailable('the key store cannot be reached at start');
+    // Before maintenance an operator drains the server (kill -USR2), and resumes it the same way.
+    const toggleDrain = (): void => (server.draining ? server.resume() : server.drain());
+    process.on('SIGUSR2', toggleDrain);
     await server.listen(host, Number(m[2]));
     if (o.serial) {
-      await server.openSerial({ path: o.serial, baudRate: positiveInt(o.baud, 'baud', 115200), dataBits: 8, parity: 'none', stopBits: 1, rtscts: false });
+      // Not awaited: a device that is missing now is opened when it appears (logged meanwhile).
+      void server.openSerial({ path: o.serial, baudRate: positiveInt(o.baud, 'baud', 115200), dataBits: 8, parity: 'none', stopBits: 1, rtscts: false });
     }
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    process.off('SIGUSR2', toggleDrain);
     await server.close();
     audit?.close();
     await keyStore?.close();

@@ -8,6 +8,8 @@ import { runKeygen } from './keygen.js';
 import { runKeystore } from './keystore.js';
 import { runHsm } from './hsm.js';
 import { runAudit } from './audit.js';
+import { runReload } from './reload.js';
+import { runLeds } from './leds.js';
 
 const USAGE = `persomux: card-personalization router
 
@@ -16,6 +18,7 @@ Usage: persomux <command> [options]
 Commands:
   run         run the router from a configuration file
   check       validate a configuration file and say what it describes
+  reload      ask a running router to read its configuration again (SIGHUP)
   dataserver  run a reference data server
   sim         run a simulated site (stations, router, data servers) on this machine
   size        how many data servers a site needs for its cards/hour (queueing model)
@@ -23,6 +26,7 @@ Commands:
   keystore    create a development key store file (master keys, issuer key)
   hsm         create the master keys and the issuer key in a PKCS#11 token
   audit       verify a data server's audit log, or make its signing key
+  leds        test the front panel's lamps, or locate a line's port on the box
 
 'persomux <command> --help' describes each command's options.
 `;
@@ -30,6 +34,7 @@ Commands:
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   run: runRouter,
   check: runCheck,
+  reload: runReload,
   dataserver: runDataServer,
   sim: runSim,
   size: runSize,
@@ -37,6 +42,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   keystore: runKeystore,
   hsm: runHsm,
   audit: runAudit,
+  leds: runLeds,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -4,6 +4,7 @@ import { DEFAULT_SIM, runSimulation, type SimOptions } from '../sim/sim.js';
 import { formatReport, progressLine } from '../sim/report.js';
 import { simOptionsFromSite, SiteNotSimulable, type Binding } from '../sim/site-options.js';
 import { figuresOf, formatComparison } from '../sim/compare-report.js';
+import { startFrontPanel, type RunningPanel } from '../panel/start-panel.js';
 import { command, help, parseOptions, positiveInt, UsageError } from './args.js';
 import { SITE_HELP, SITE_OPTIONS, siteFromFlags } from './site-flags.js';
 
@@ -27,6 +28,8 @@ ${SITE_HELP}  --time-scale K     run every site time K times faster (e.g. 100: 1
   --boxes 1|2        2: two cascaded routers, half the machines on each, the data
                      servers on box B, box A served through B's peer port (default 1)
   --quiet            no live progress
+                     (on a terminal, the live progress is the router's front panel, drawn as
+                     the console backend draws it: a row of lamps per machine)
   --log-level L      router and server logs on stderr (default warn)
 `;
 
@@ -81,12 +84,20 @@ export function runSim(args: string[]): Promise<number> {
     const tty = process.stdout.isTTY;
     const lines = options.machines * options.stationsPerMachine;
     process.stdout.write(`Starting a simulated site: ${lines} station lines on pseudo-terminals, ${options.servers} data servers, ${options.seconds} s...\n`);
+    // On a terminal the router's front panel is drawn live (its last line: cards/h, req/s, queue).
+    let panel: RunningPanel | undefined;
+    const showPanel = async (router: Parameters<typeof startFrontPanel>[1]): Promise<void> => {
+      if (tty && !o.quiet) panel = await startFrontPanel({ backend: 'console', board: undefined }, router, log, { noLampTest: true });
+    };
     const runOnce = async (run: SimOptions) => {
       const result = await runSimulation(run, log, (p) => {
-        if (o.quiet) return;
+        if (o.quiet || panel) return;
         // On a terminal the line is redrawn in place; in a log, one line every 5 s.
         if (tty) process.stdout.write(`\r${progressLine(p)}`);
         else if (Math.round(p.elapsedS) % 5 === 0) process.stdout.write(`${progressLine(p)}\n`);
+      }, showPanel).finally(() => {
+        panel?.stop();
+        panel = undefined;
       });
       if (tty && !o.quiet) process.stdout.write('\n');
       process.stdout.write(formatReport(result) + '\n');

@@ -13,6 +13,8 @@ export const LIMITS = {
   baudRate: { default: 115_200, min: 50, max: 4_000_000 },
   slots: { default: 1, min: 0, max: 1_024 },
   lendSlots: { default: 4, min: 0, max: 1_024 },
+  /** How long a graceful stop waits for requests at servers (the unit's TimeoutStopSec must be longer). */
+  stopTimeoutMs: { default: 10_000, min: 0, max: 600_000 },
 } as const satisfies Record<string, Limit>;
 
 export const DATA_BITS = [5, 6, 7, 8] as const;
@@ -23,3 +25,6 @@ export const PROTOCOLS = ['native', 'ascii'] as const;
 
 /** PROTOCOL.md 3: "daily by default". 03:00 local time, when sites are quiet. */
 export const DEFAULT_REHANDSHAKE = '0 3 * * *';
+
+/** The status interface listens on loopback unless the configuration opens it to the site. */
+export const DEFAULT_STATUS_LISTEN = '127.0.0.1:8080';

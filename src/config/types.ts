@@ -1,6 +1,7 @@
 // The validated configuration: every default filled in, every value checked.
 import type { OpPolicy } from '../dispatch/types.js';
 import type { LinkKeys } from '../keys/link-key-file.js';
+import type { PanelConfig } from './panel.js';
 import type { DATA_BITS, PARITIES, PROTOCOLS, STOP_BITS } from './limits.js';
 
 export interface SerialSettings {
@@ -63,6 +64,11 @@ export interface PeerPortConfig {
   readonly maxBody: number;
 }
 
+export interface StatusConfig {
+  /** Where the page, /metrics, /healthz and /status.json are served (port 0: any free port). */
+  readonly listen: { readonly host: string; readonly port: number };
+}
+
 export interface RouterConfig {
   /** Where it was read from, for messages. */
   readonly file: string;
@@ -73,4 +79,9 @@ export interface RouterConfig {
   readonly lines: readonly LineConfig[];
   readonly servers: readonly ServerConfig[];
   readonly peerPort: PeerPortConfig | undefined;
+  readonly status: StatusConfig;
+  /** A graceful stop waits this long for requests at servers before it cuts them. */
+  readonly stopTimeoutMs: number;
+  /** The front panel's LEDs (config `panel`; none by default). */
+  readonly panel: PanelConfig;
 }

@@ -6,8 +6,9 @@ import { validate as validCron } from 'node-cron';
 import { KeyFileError, loadLinkKeys } from '../keys/link-key-file.js';
 import type { OpPolicy } from '../dispatch/types.js';
 import type { ConfigProblem } from './errors.js';
-import { DATA_BITS, DEFAULT_REHANDSHAKE, LIMITS, PARITIES, PROTOCOLS, STOP_BITS, type Limit } from './limits.js';
-import type { LineConfig, LinkSecurity, PeerConfig, PeerPortConfig, RouterConfig, SerialSettings, ServerAddress, ServerConfig } from './types.js';
+import { validatePanel } from './panel.js';
+import { DATA_BITS, DEFAULT_REHANDSHAKE, DEFAULT_STATUS_LISTEN, LIMITS, PARITIES, PROTOCOLS, STOP_BITS, type Limit } from './limits.js';
+import type { LineConfig, LinkSecurity, PeerConfig, PeerPortConfig, RouterConfig, SerialSettings, ServerAddress, ServerConfig, StatusConfig } from './types.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const NAME_RULE = 'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit';
@@ -218,10 +219,11 @@ function peerPort(c: Checker, value: unknown, configDir: string, d: Defaults): P
 function op(c: Checker, value: unknown, field: string, d: Defaults): OpPolicy | undefined {
   const o = c.object(value, field);
   if (!o) return undefined;
-  c.onlyKeys(o, field, ['ttlMs', 'retry']);
+  c.onlyKeys(o, field, ['ttlMs', 'retry', 'startsCard']);
   const ttlMs = c.number(o.ttlMs, join(field, 'ttlMs'), LIMITS.ttlMs, d.ttlMs);
   const retry = c.bool(o.retry, join(field, 'retry'), false);
-  return ttlMs === undefined || retry === undefined ? undefined : { ttlMs, retry };
+  const startsCard = c.bool(o.startsCard, join(field, 'startsCard'), false);
+  return ttlMs === undefined || retry === undefined || startsCard === undefined ? undefined : { ttlMs, retry, startsCard };
 }
 
 /** Validates a parsed file; returns the config or the list of problems. */
@@ -229,7 +231,7 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const c = new Checker();
   const root = c.object(raw, '(file)');
   if (!root) return { problems: c.problems };
-  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort']);
+  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'stopTimeoutMs', 'panel']);
   const configDir = dirname(resolve(file));
   const router = c.name(root.router, 'router');
 
@@ -255,6 +257,9 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const lines = linesRaw.map((v, i) => line(c, v, `lines[${i}]`, d));
   const servers = serversRaw.map((v, i) => server(c, v, `servers[${i}]`, d, configDir));
   const peers = root.peerPort === undefined ? undefined : peerPort(c, root.peerPort, configDir, d);
+  const statusInterface = status(c, root.status);
+  const stopTimeoutMs = c.number(root.stopTimeoutMs, 'stopTimeoutMs', LIMITS.stopTimeoutMs);
+  const panel = validatePanel(root.panel, configDir, c.problems);
   // Judged on the raw values, so a duplicate shows even in an entry with other mistakes.
   const rawText = (v: unknown, key: string): string | undefined => {
     const x = typeof v === 'object' && v !== null ? (v as Obj)[key] : undefined;
@@ -277,17 +282,30 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
     if (policy) ops.set(name, policy);
   }
 
-  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined) return { problems: c.problems };
+  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined || stopTimeoutMs === undefined || panel === undefined) return { problems: c.problems };
   return {
     config: {
       file,
       router,
       pingIntervalMs,
-      defaultOp: { ttlMs: d.ttlMs, retry: false },
+      defaultOp: { ttlMs: d.ttlMs, retry: false, startsCard: false },
       ops,
       lines: lines as LineConfig[],
       servers: servers as ServerConfig[],
       peerPort: peers,
+      status: statusInterface!,
+      stopTimeoutMs: stopTimeoutMs!,
+      panel,
     },
   };
+}
+
+/** The status interface (page, /metrics, /healthz): loopback port 8080 unless the file says otherwise. */
+function status(c: Checker, value: unknown): StatusConfig | undefined {
+  const o = value === undefined ? {} : c.object(value, 'status');
+  if (!o) return undefined;
+  c.onlyKeys(o, 'status', ['listen']);
+  const listen = tcpAddress(c, o.listen ?? DEFAULT_STATUS_LISTEN, 'status.listen', true);
+  if (listen?.kind !== 'tcp') return undefined;
+  return { listen: { host: listen.host, port: listen.port } };
 }

@@ -1,19 +1,27 @@
 // The routing core: PROTOCOL.md 2.1 and 2.2 as plain state. Stations' requests
 // wait in one arrival-ordered queue and go to the first server that serves
 // their op and has a free slot. Time comes in as arguments; effects go out as
-// return values; nothing here touches a port, a socket or a timer.
+// return values; nothing here touches a port, a socket or a timer. It is
+// the one place of the routing rules (hence its length); the queue, the
+// server table, the answer cache, availability and sizes have files of their own.
 import type { Answer, ErrorInfo, RawBody } from '../wire/messages.js';
 import { AnswerCache } from './answer-cache.js';
 import { fingerprint, type Request } from './request.js';
 import { ArrivalQueue } from './arrival-queue.js';
 import { OVERDUE_GRACE_MS, ServerTable } from './server-table.js';
-import type { Effect, LineOptions, OpPolicy, RouterErrorCode, Snapshot } from './types.js';
+import { Availability } from './availability.js';
+import { forwardedSize } from './forwarded-size.js';
+import type { Effect, LineOptions, OpPolicy, RequesterKind, RouterErrorCode, Snapshot } from './types.js';
+import type { RouterToStation } from '../wire/messages.js';
 
 const UINT32_SPAN = 2 ** 32;
+/** A request a server answered `overloaded` this many times is not sent back to that server. */
+const OVERLOADS_BEFORE_EXCLUDING = 3;
 export { OVERDUE_GRACE_MS };
 
 interface LineState {
   readonly name: string;
+  readonly kind: RequesterKind;
   readonly options: LineOptions;
   up: boolean;
   /** Requests the station may still be told about, by id. */
@@ -40,21 +48,56 @@ export class Dispatcher {
   private readonly servers = new ServerTable();
   private readonly policies: Map<string, OpPolicy>;
   private readonly queue = new ArrivalQueue();
-  /** Per op: since when no server has been available for it (undefined while one is). */
-  private readonly unavailableSince = new Map<string, number>();
+  private readonly availability: Availability;
+  /** False once the router is stopping: nothing new is queued, nothing queued is sent. */
+  private accepting = true;
   private seq = 0;
   private nextServerId = 0;
+  /** Servers an operator drained: drained again whenever they reconnect, until undrained. */
+  private readonly operatorDrained = new Set<string>();
+
+  private maxServerBody: number;
+  private defaultPolicy: OpPolicy;
 
   constructor(private readonly options: DispatcherOptions) {
+    this.maxServerBody = options.maxServerBody;
+    this.defaultPolicy = options.defaultPolicy;
     this.policies = new Map(options.ops);
-    for (const op of this.policies.keys()) this.unavailableSince.set(op, options.startedAt);
+    this.availability = new Availability(this.servers, this.policies.keys(), options.startedAt);
   }
 
   // ---- lines -------------------------------------------------------------
 
   addLine(name: string, options: LineOptions): void {
     if (this.lines.has(name)) throw new Error(`line '${name}' added twice`);
-    this.lines.set(name, { name, options, up: false, inFlight: new Map(), cache: new AnswerCache() });
+    this.lines.set(name, { name, kind: options.kind ?? 'station', options, up: false, inFlight: new Map(), cache: new AnswerCache() });
+  }
+
+  /**
+   * The line is gone from the configuration (a reload). What waits is
+   * dropped; what is at a server finishes there, and its answer is dropped
+   * when it arrives: nobody is listening on that line any more.
+   */
+  removeLine(name: string): Effect[] {
+    const line = this.line(name);
+    const effects = this.dropQueued(line, 'line-removed');
+    for (const req of line.inFlight.values()) req.owned = false;
+    this.lines.delete(name);
+    return effects;
+  }
+
+  /** New limits for a line (a reload); its requests and answers stay. */
+  retuneLine(name: string, options: LineOptions): void {
+    const line = this.line(name);
+    this.lines.set(name, { ...line, options, kind: options.kind ?? line.kind });
+  }
+
+  /** New op policies (a reload): for requests from now on; ops servers announced keep theirs unless listed. */
+  setPolicies(ops: ReadonlyMap<string, OpPolicy>, defaultPolicy: OpPolicy, maxServerBody: number): void {
+    for (const [op, policy] of ops) this.policies.set(op, policy);
+    for (const op of this.policies.keys()) if (!ops.has(op)) this.policies.set(op, defaultPolicy);
+    this.defaultPolicy = defaultPolicy;
+    this.maxServerBody = maxServerBody;
   }
 
   lineUp(name: string): void {
@@ -94,22 +137,23 @@ export class Dispatcher {
     const current = line.inFlight.get(req.id);
     if (current?.fingerprint.equals(fp)) {
       effects.push(note({ event: 'retransmission', line: line.name, id: req.id, from: 'in-flight' }));
-      effects.push(toStation(line.name, { t: 'ack', id: req.id, q: this.queuedAhead(current) }));
+      effects.push(...this.tell(line, { t: 'ack', id: req.id, q: this.queuedAhead(current) }));
       return effects;
     }
     const cached = line.cache.get(req.id, fp, now);
     if (cached) {
       effects.push(note({ event: 'retransmission', line: line.name, id: req.id, from: 'cache' }));
-      effects.push(toStation(line.name, { t: 'ack', id: req.id, q: 0 }), toStation(line.name, cached));
+      effects.push(...this.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.tell(line, cached));
       return effects;
     }
     // Same id, other op or body: a new request, whatever becomes of it. The old answer must never reach it.
     if (current) effects.push(...this.forget(line, current));
+    if (!this.accepting) return [...effects, ...this.reject(line, req.id, req.op, 'overloaded', 'the router is stopping: ask again later')];
     const policy = this.policies.get(req.op);
     if (!policy) return [...effects, ...this.reject(line, req.id, req.op, 'unknown-op', `no server has announced op '${req.op}' and the configuration does not list it`)];
-    const size = this.forwardedSize(req.op, req.body, req.station ?? `${this.options.routerName}/${line.name}`);
-    if (size > this.options.maxServerBody) {
-      return [...effects, ...this.reject(line, req.id, req.op, 'bad-request', `request of ${size} bytes is larger than server links carry (${this.options.maxServerBody})`)];
+    const size = forwardedSize(req.op, req.body, req.station ?? `${this.options.routerName}/${line.name}`);
+    if (size > this.maxServerBody) {
+      return [...effects, ...this.reject(line, req.id, req.op, 'bad-request', `request of ${size} bytes is larger than server links carry (${this.maxServerBody})`)];
     }
     if (line.inFlight.size >= line.options.maxOutstanding) {
       return [...effects, ...this.reject(line, req.id, req.op, 'overloaded', `line has ${line.inFlight.size} requests in flight (maxOutstanding ${line.options.maxOutstanding})`)];
@@ -129,15 +173,17 @@ export class Dispatcher {
       state: 'queued',
       owned: true,
       excluded: new Set(),
+      overloads: 0,
     };
     line.inFlight.set(request.id, request);
     if (request.deadline <= now) {
       // 2.1 rule 5: a request whose ttl has run out is never sent to a server.
-      return [...effects, toStation(line.name, { t: 'ack', id: req.id, q: 0 }), ...this.expire(request, now)];
+      return [...effects, ...this.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.expire(request, now)];
     }
     this.queue.push(request);
+    effects.push(note({ event: 'queued', line: line.name, id: req.id, op: req.op, ahead: this.queue.aheadOf(request) }));
     const sent = this.pump(now);
-    effects.push(toStation(line.name, { t: 'ack', id: req.id, q: this.queuedAhead(request) }), ...sent);
+    effects.push(...this.tell(line, { t: 'ack', id: req.id, q: this.queuedAhead(request) }), ...sent);
     return effects;
   }
 
@@ -150,7 +196,7 @@ export class Dispatcher {
     const line = this.line(lineName);
     const current = id === null ? undefined : line.inFlight.get(id);
     const effects = current ? this.forget(line, current) : [];
-    return [...effects, note({ event: 'rejected', line: line.name, id, code: 'bad-request', why }), toStation(line.name, errorAnswer(id, 'bad-request', why))];
+    return [...effects, note({ event: 'rejected', line: line.name, id, code: 'bad-request', why }), ...this.tell(line, errorAnswer(id, 'bad-request', why))];
   }
 
   // ---- servers -----------------------------------------------------------
@@ -159,7 +205,8 @@ export class Dispatcher {
   serverConnected(name: string, now: number): Effect[] {
     // A link reports down before it reconnects; if it ever did not, settle the old connection first.
     const effects = this.servers.has(name) ? this.serverDown(name, now) : [];
-    this.servers.add(name);
+    const server = this.servers.add(name);
+    server.draining = this.operatorDrained.has(name);
     return effects;
   }
 
@@ -170,9 +217,8 @@ export class Dispatcher {
     server.phase = 'ready';
     server.slots = slots;
     server.ops = new Set(ops);
-    for (const op of ops) if (!this.policies.has(op)) this.policies.set(op, this.options.defaultPolicy);
-    this.updateAvailability(now);
-    return [note({ event: 'server-available', server: name, slots, ops }), ...this.pump(now)];
+    for (const op of ops) if (!this.policies.has(op)) this.policies.set(op, this.defaultPolicy);
+    return [note({ event: 'server-available', server: name, slots, ops }), ...this.availabilityChanged(now), ...this.pump(now)];
   }
 
   serverAnswer(name: string, id: number, outcome: { ok: true; body: RawBody } | { ok: false; err: ErrorInfo }, now: number): Effect[] {
@@ -183,13 +229,21 @@ export class Dispatcher {
     const effects: Effect[] = [];
     if (req.state === 'answered') {
       effects.push(note({ event: 'late-answer', server: name, why: 'already-answered' }));
+    } else if (!outcome.ok && outcome.err.code === 'overloaded' && req.owned) {
+      // PROTOCOL.md 6 reading 10: the server held more than it announced and never ran it. It waits
+      // for a slot again, in its place; a server that keeps refusing it is not asked for it again.
+      req.overloads++;
+      if (req.overloads >= OVERLOADS_BEFORE_EXCLUDING) req.excluded.add(name);
+      req.state = 'queued';
+      this.queue.reinsert(req);
+      effects.push(note({ event: 'requeued', line: req.line, id: req.id, op: req.op, server: name }));
     } else {
       const answer: Answer = outcome.ok
         ? { t: 'res', id: req.id, ok: true, body: outcome.body }
         : { t: 'res', id: req.id, ok: false, err: outcome.err }; // 2.1: a server's own err passes unchanged
       effects.push(...this.finish(req, answer, now));
     }
-    return [...effects, ...this.pump(now)];
+    return [...effects, ...this.rehandshakeIfIdle(server), ...this.pump(now)];
   }
 
   /** The link dropped (closed, or 3 pings unanswered): settle everything it held (2.2 rule 3). */
@@ -197,8 +251,7 @@ export class Dispatcher {
     const server = this.servers.get(name);
     if (!server) return [];
     this.servers.delete(name);
-    this.updateAvailability(now);
-    const effects: Effect[] = [note({ event: 'server-down', server: name, held: server.held.size })];
+    const effects: Effect[] = [note({ event: 'server-down', server: name, held: server.held.size }), ...this.availabilityChanged(now)];
     for (const req of server.held.values()) {
       if (req.state === 'answered') continue;
       if (!req.owned) {
@@ -218,42 +271,86 @@ export class Dispatcher {
     return [...effects, ...this.pump(now)];
   }
 
-  /** No new work for this server; it finishes what it holds (before a re-handshake). */
-  drainServer(name: string, now: number): void {
+  /**
+   * No new work for this server; it finishes what it holds. An operator's
+   * drain lasts until `undrainServer`, across reconnects. A drain for a
+   * re-handshake ends with a `rehandshake-now` effect once the server is
+   * idle, or at `by` (its requests may take up to the longest ttl).
+   */
+  drainServer(name: string, now: number, cause: { readonly operator: true } | { readonly rehandshakeBy: number }): Effect[] {
+    if ('operator' in cause) this.operatorDrained.add(name);
     const server = this.servers.get(name);
-    if (!server) return;
+    if (!server) return [];
     server.draining = true;
-    this.updateAvailability(now);
+    if ('rehandshakeBy' in cause) server.rehandshakeBy = cause.rehandshakeBy;
+    return [...this.availabilityChanged(now), ...this.rehandshakeIfIdle(server)];
   }
 
-  /** True when the server holds no request (or is gone). */
-  isServerIdle(name: string): boolean {
-    return (this.servers.get(name)?.held.size ?? 0) === 0;
+  /** An operator's undrain: the server takes work again (unless it is draining for a re-handshake). */
+  undrainServer(name: string, now: number): Effect[] {
+    this.operatorDrained.delete(name);
+    const server = this.servers.get(name);
+    if (!server || !server.draining || server.rehandshakeBy !== undefined) return [];
+    server.draining = false;
+    return [...this.availabilityChanged(now), ...this.pump(now)];
+  }
+
+  // ---- stopping ----------------------------------------------------------
+
+  /**
+   * A graceful stop begins: requests never sent are answered `overloaded`
+   * (the station asks again later, of this router or another), and from now
+   * on new ones too. Requests at a server finish as usual.
+   */
+  stopAccepting(now: number): Effect[] {
+    this.accepting = false;
+    return this.pump(now);
+  }
+
+  /** Requests at a server that are still owed an answer. */
+  atServers(): number {
+    let n = 0;
+    for (const s of this.servers.values()) for (const req of s.held.values()) if (req.state === 'at-server' && req.owned) n++;
+    return n;
+  }
+
+  /** The stop cannot wait any longer: every request still at a server is answered `server-lost` now. */
+  cutAtServers(now: number, why: string): Effect[] {
+    const effects: Effect[] = [];
+    for (const s of this.servers.values()) {
+      for (const req of s.held.values()) {
+        if (req.state === 'at-server' && req.owned) effects.push(...this.finish(req, errorAnswer(req.id, 'server-lost', why), now));
+      }
+    }
+    return effects;
   }
 
   // ---- time --------------------------------------------------------------
 
-  /** Answers every request whose ttl has run out (2.1 rule 5). */
+  /**
+   * What is due by `now`: every request whose ttl has run out is answered
+   * (2.1 rule 5); a server still holding a request well past its ttl (its
+   * answer was lost, or it hangs: the slot is held for good) is reset, which
+   * settles what it holds; a re-handshake drain that waited long enough ends.
+   */
   tick(now: number): Effect[] {
     const effects: Effect[] = [];
     for (const req of this.pending()) if (req.deadline <= now) effects.push(...this.expire(req, now));
+    for (const server of this.servers.overdue(now)) {
+      server.resetAsked = true;
+      effects.push({ kind: 'reset-server', server: server.name, why: `holds a request ${OVERDUE_GRACE_MS} ms past its ttl` });
+    }
+    for (const server of this.servers.values()) {
+      if (server.rehandshakeBy !== undefined && server.rehandshakeBy <= now) effects.push(...this.rehandshakeNow(server));
+    }
     return effects;
   }
 
-  /** When `tick` (or `overdueServers`) next has work, for the edge's one timer. */
+  /** When `tick` next has work, for the edge's one timer. */
   nextDeadline(): number | undefined {
-    let next = this.servers.nextOverdueAt();
+    let next = this.servers.nextServerDeadline();
     for (const req of this.pending()) if (next === undefined || req.deadline < next) next = req.deadline;
     return next;
-  }
-
-  /**
-   * Servers still holding a request well past its ttl (which the server was
-   * told): its answer was lost, or the server hangs. Each holds a slot for
-   * good, so the edge resets their links, which settles what they hold.
-   */
-  overdueServers(now: number): string[] {
-    return this.servers.overdue(now);
   }
 
   isKnownOp(op: string): boolean {
@@ -266,6 +363,7 @@ export class Dispatcher {
       servers: [...this.servers.values()].map((s) => ({
         name: s.name,
         available: ServerTable.takesWork(s),
+        draining: s.draining,
         slots: s.slots,
         busy: s.held.size,
         ops: [...s.ops],
@@ -282,6 +380,27 @@ export class Dispatcher {
     return line;
   }
 
+  /** A message for whoever sends on this line: a station hears everything, a peer only answers. */
+  private tell(line: LineState, msg: RouterToStation): Effect[] {
+    if (line.kind === 'station') return [{ kind: 'to-station', line: line.name, msg }];
+    return msg.t === 'res' && msg.id !== null ? [{ kind: 'to-peer', peer: line.name, msg }] : [];
+  }
+
+  private rehandshakeIfIdle(server: { readonly name: string; rehandshakeBy: number | undefined; readonly held: ReadonlyMap<number, Request> }): Effect[] {
+    return server.rehandshakeBy !== undefined && server.held.size === 0 ? this.rehandshakeNow(server) : [];
+  }
+
+  private rehandshakeNow(server: { readonly name: string; rehandshakeBy: number | undefined }): Effect[] {
+    server.rehandshakeBy = undefined;
+    return [{ kind: 'rehandshake-now', server: server.name }];
+  }
+
+  /** Keeps `no-server` bookkeeping and the peers' offer in step with the servers taking work. */
+  private availabilityChanged(now: number): Effect[] {
+    const offer = this.availability.update(this.policies.keys(), now);
+    return offer ? [{ kind: 'offer-changed', offer }] : [];
+  }
+
   private *pending(): Iterable<Request> {
     for (const line of this.lines.values()) yield* line.inFlight.values();
   }
@@ -294,8 +413,8 @@ export class Dispatcher {
   private reject(line: LineState, id: number, op: string, code: RouterErrorCode, why: string): Effect[] {
     return [
       note({ event: 'rejected', line: line.name, id, op, code, why }),
-      toStation(line.name, { t: 'ack', id, q: 0 }),
-      toStation(line.name, errorAnswer(id, code, why)),
+      ...this.tell(line, { t: 'ack', id, q: 0 }),
+      ...this.tell(line, errorAnswer(id, code, why)),
     ];
   }
 
@@ -309,12 +428,12 @@ export class Dispatcher {
     line.cache.put(req.id, req.fingerprint, answer, now);
     const outcome = answer.ok ? 'ok' : answer.err.code;
     const effects: Effect[] = [note({ event: 'answered', line: line.name, id: req.id, op: req.op, outcome, totalMs: now - req.receivedAt })];
-    if (line.up) effects.push(toStation(line.name, answer));
+    if (line.up) effects.push(...this.tell(line, answer));
     return effects;
   }
 
   private expire(req: Request, now: number): Effect[] {
-    const since = this.unavailableSince.get(req.op);
+    const since = this.availability.unavailableSinceFor(req.op);
     const neverServable = req.state === 'queued' && since !== undefined && since <= req.receivedAt;
     return neverServable
       ? this.finish(req, errorAnswer(req.id, 'no-server', `no server for op '${req.op}' was available during its ttl`), now)
@@ -331,17 +450,7 @@ export class Dispatcher {
     return [note({ event: 'dropped', line: line.name, id: req.id, op: req.op, why: 'id-reused' })];
   }
 
-  /**
-   * Bytes of the `req` a server would get (sealing aside), counted rather
-   * than encoded on this hot path: map head, `t: "req"`, `id` and `ttl` at
-   * their widest (5 bytes each), `op`, `body` as sent, `station`.
-   */
-  private forwardedSize(op: string, body: RawBody | undefined, station: string): number {
-    const fixed = 1 + (2 + 4) + (3 + 5) + (4 + 5) + 3 + 8;
-    return fixed + cborTextSize(op) + cborTextSize(station) + (body === undefined ? 0 : 5 + body.length);
-  }
-
-  private dropQueued(line: LineState, why: 'line-down' | 'hello'): Effect[] {
+  private dropQueued(line: LineState, why: 'line-down' | 'hello' | 'line-removed'): Effect[] {
     const effects: Effect[] = [];
     for (const req of [...line.inFlight.values()]) {
       if (req.state !== 'queued') continue;
@@ -366,6 +475,14 @@ export class Dispatcher {
    */
   private pump(now: number): Effect[] {
     const effects: Effect[] = [];
+    if (!this.accepting) {
+      // Stopping: what waits (a retry op requeued after its server fell, too) is refused, never sent.
+      while (this.queue.length > 0) {
+        const req = this.queue.at(0);
+        effects.push(...this.finish(req, errorAnswer(req.id, 'overloaded', 'the router is stopping: ask again later'), now));
+      }
+      return effects;
+    }
     for (let i = 0; i < this.queue.length; ) {
       if (!this.servers.anyFreeSlot()) break;
       const req = this.queue.at(i);
@@ -396,28 +513,10 @@ export class Dispatcher {
     }
     return effects;
   }
-
-  /** `no-server` needs to know, per op, since when no server could take it. */
-  private updateAvailability(now: number): void {
-    for (const op of this.policies.keys()) {
-      if (this.servers.availableFor(op)) this.unavailableSince.delete(op);
-      else if (!this.unavailableSince.has(op)) this.unavailableSince.set(op, now);
-    }
-  }
 }
 
 function note(n: Extract<Effect, { kind: 'note' }>['note']): Effect {
   return { kind: 'note', note: n };
-}
-
-function toStation(line: string, msg: Extract<Effect, { kind: 'to-station' }>['msg']): Effect {
-  return { kind: 'to-station', line, msg };
-}
-
-/** Encoded size of a CBOR text string: head (1, 2, 3 or 5 bytes) + UTF-8 bytes. */
-function cborTextSize(text: string): number {
-  const n = Buffer.byteLength(text, 'utf8');
-  return n + (n < 24 ? 1 : n < 256 ? 2 : n < 65536 ? 3 : 5);
 }
 
 export function errorAnswer(id: number | null, code: RouterErrorCode, msg: string): Answer {

@@ -19,8 +19,10 @@ export interface Request {
   state: RequestState;
   /** False once the station can no longer be told (hello, id reused): the answer is dropped. */
   owned: boolean;
-  /** Servers that went down holding it: never sent back to them (2.2 rule 3). */
+  /** Servers that went down holding it (2.2 rule 3), or kept refusing it: never sent back to them. */
   readonly excluded: Set<string>;
+  /** Times a server answered it `overloaded` (it never ran there). */
+  overloads: number;
 }
 
 /** Same id + same fingerprint = a retransmission of the same request (2.1 rule 2). */

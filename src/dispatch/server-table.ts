@@ -8,8 +8,12 @@ export type ServerPhase = 'connected' | 'ready';
 export interface ServerState {
   readonly name: string;
   phase: ServerPhase;
-  /** Gets no new work (its link wants a fresh handshake); finishes what it holds. */
+  /** Gets no new work (an operator's drain, or its link wants a fresh handshake); finishes what it holds. */
   draining: boolean;
+  /** Draining for a re-handshake: reconnect once idle, or at this time at the latest. */
+  rehandshakeBy: number | undefined;
+  /** A reset was asked for (overdue): asked once, until the link goes down. */
+  resetAsked: boolean;
   slots: number;
   ops: ReadonlySet<string>;
   /** By the id the router chose for the server; answered requests stay until the server answers, holding their slot. */
@@ -31,7 +35,7 @@ export class ServerTable {
   }
 
   add(name: string): ServerState {
-    const server: ServerState = { name, phase: 'connected', draining: false, slots: 0, ops: new Set(), held: new Map() };
+    const server: ServerState = { name, phase: 'connected', draining: false, rehandshakeBy: undefined, resetAsked: false, slots: 0, ops: new Set(), held: new Map() };
     this.servers.set(name, server);
     return server;
   }
@@ -86,29 +90,38 @@ export class ServerTable {
     return false;
   }
 
-  /** Servers still holding a request OVERDUE_GRACE_MS past its ttl. */
-  overdue(now: number): string[] {
-    const names: string[] = [];
+  /** Servers still holding a request OVERDUE_GRACE_MS past its ttl, not yet asked to reset. */
+  overdue(now: number): ServerState[] {
+    const found: ServerState[] = [];
     for (const s of this.servers.values()) {
+      if (s.resetAsked) continue;
       for (const req of s.held.values()) {
         if (req.deadline + OVERDUE_GRACE_MS <= now) {
-          names.push(s.name);
+          found.push(s);
           break;
         }
       }
     }
-    return names;
+    return found;
   }
 
-  /** When the next held request becomes overdue. */
-  nextOverdueAt(): number | undefined {
+  /** When the next server decision is due: a held request overdue, or a re-handshake drain's limit. */
+  nextServerDeadline(): number | undefined {
     let next: number | undefined;
+    const consider = (at: number) => {
+      if (next === undefined || at < next) next = at;
+    };
     for (const s of this.servers.values()) {
-      for (const req of s.held.values()) {
-        const at = req.deadline + OVERDUE_GRACE_MS;
-        if (next === undefined || at < next) next = at;
-      }
+      if (s.rehandshakeBy !== undefined) consider(s.rehandshakeBy);
+      if (s.resetAsked) continue;
+      for (const req of s.held.values()) consider(req.deadline + OVERDUE_GRACE_MS);
     }
     return next;
+  }
+
+  /** What a peer may be offered now: the ops of servers taking work with slots (PROTOCOL.md 2.2, peers). */
+  offer(): { ops: string[]; anyAvailable: boolean } {
+    const available = [...this.servers.values()].filter((s) => ServerTable.takesWork(s) && s.slots > 0);
+    return { ops: [...new Set(available.flatMap((s) => [...s.ops]))].sort(), anyAvailable: available.length > 0 };
   }
 }

@@ -1,24 +1,33 @@
-// The accepting side of a server link (PROTOCOL.md 2.2): what a data server,
+// The accepting end of a server link (PROTOCOL.md 2.2): what a data server,
 // or a router offering its peer port, runs on each connection. It answers the
 // handshake of a protected link and seals every message after it (section 3),
 // answers pings, and tells its owner when the link can carry `ready` and when
-// the router has proved it holds the key.
+// the router has proved it holds the key. Bytes become messages in the link
+// core (link-core.ts), shared with the router's end.
 //
-//   awaiting-open -> handshaken -> authenticated      (sealed)
-//   authenticated at once                             (plaintext)
+//   state          event                          effects                              next
+//   awaiting-open  valid `open` (sealed)          send `opened`, arm idle, open(who)    handshaken
+//   awaiting-open  refused `open`                 log; TCP: close                       awaiting-open
+//   handshaken     first message that unseals     authenticated(who)                    authenticated
+//   handshaken,    `open` again (serial only:     send `opened`, open(who)              handshaken
+//   authenticated  the router restarted)
+//   any            3 unsealable in a row          TCP: close; serial: forget context    awaiting-open
+//   any            timer (handshake, idle: TCP)   close                                 (closed)
+//   (plaintext starts authenticated: open + authenticated at once on TCP, on the first frame on serial)
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { LinkKeys } from '../keys/link-key-file.js';
 import type { Logger } from '../log/logger.js';
 import { DropCounter } from '../log/drop-counter.js';
-import { SecureSession } from '../secure/session.js';
-import { encodeFrame } from '../wire/frame.js';
-import { FrameReader } from '../wire/frame-reader.js';
-import { encodeMessage, type RouterToServer, type ServerToRouter } from '../wire/messages.js';
+import type { RouterToServer, ServerToRouter } from '../wire/messages.js';
 import { parseHandshake, parseRouterToServer } from '../wire/parse.js';
-import { plainChannel, type Channel } from './channel.js';
+import { plainChannel } from '../secure/channel.js';
 import { answerAsServer, HANDSHAKE_RANDOM_LENGTH } from '../secure/handshake.js';
 import { closeStream } from '../serial-port.js';
+import { LinkCore, type LinkDropReason } from './link-core.js';
+import { NamedTimers } from '../machines/named-timers.js';
+import type { Scheduler } from '../machines/scheduler.js';
+import { systemScheduler } from '../timers/system-scheduler.js';
 
 export type Work = Extract<RouterToServer, { t: 'req' }>;
 
@@ -51,20 +60,19 @@ type State = 'awaiting-open' | 'handshaken' | 'authenticated';
  */
 const SERIAL_ANNOUNCE_MS = 2_500;
 /** A TCP connection that has not completed its handshake by then is closed. */
-const HANDSHAKE_TIMEOUT_MS = 5_000;
+export const HANDSHAKE_TIMEOUT_MS = 5_000;
 /** A TCP connection silent this long is closed (routers ping every second by default). */
-const IDLE_TIMEOUT_MS = 60_000;
+export const IDLE_TIMEOUT_MS = 60_000;
 
 export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly keys: LinkKeys }> {
   /** Dropped frames and messages by reason. */
-  readonly drops: DropCounter<string>;
-  private readonly reader: FrameReader;
-  private channel: Channel | undefined;
+  readonly drops: DropCounter<LinkDropReason>;
+  private readonly core: LinkCore<RouterToServer>;
+  private readonly timers: NamedTimers<'deadline'>;
   private state: State = 'awaiting-open';
   private who: K | undefined;
   private lastAnnounced = -Infinity;
   private closed = false;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly stream: Duplex,
@@ -73,21 +81,16 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
     private readonly security: AcceptSecurity<K>,
     private readonly handlers: AcceptedLinkHandlers<K>,
     private readonly log: Logger,
+    private readonly scheduler: Scheduler = systemScheduler,
   ) {
-    this.reader = new FrameReader(maxBody);
+    this.core = new LinkCore(maxBody, parseRouterToServer);
     this.drops = new DropCounter(log, 'link.drop');
-    stream.on('data', (chunk: Buffer) => {
-      if (kind === 'tcp') this.armTimer(IDLE_TIMEOUT_MS, 'silent too long');
-      for (const e of this.reader.push(chunk)) {
-        if (this.closed) return;
-        if (e.kind === 'frame') this.receive(e.body);
-        else this.drop(e.reason);
-      }
-    });
+    this.timers = new NamedTimers(scheduler);
+    stream.on('data', (chunk: Buffer) => this.receive(chunk));
     stream.on('error', (err) => this.log.debug('link.error', { error: err.message }));
     stream.on('close', () => this.close());
     if (security.kind === 'insecure') {
-      this.channel = plainChannel;
+      this.core.use(plainChannel);
       this.state = 'authenticated';
       if (kind === 'tcp')
         queueMicrotask(() => {
@@ -95,61 +98,82 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
           this.handlers.authenticated(undefined);
         });
     } else if (kind === 'tcp') {
-      this.armTimer(HANDSHAKE_TIMEOUT_MS, 'no handshake');
+      this.deadline(HANDSHAKE_TIMEOUT_MS, 'no handshake');
     }
   }
 
   send(msg: ServerToRouter): void {
-    if (this.closed || this.stream.destroyed || !this.channel || this.state === 'awaiting-open') return;
-    this.stream.write(encodeFrame(this.channel.seal(encodeMessage(msg))));
-    // Never near the end of the sequence numbers (2^40): the router reconnects with a fresh context.
-    if (this.channel instanceof SecureSession && this.channel.nearlyExhausted) this.endContext('sequence numbers running out');
+    if (this.closed || this.stream.destroyed || this.state === 'awaiting-open') return;
+    // Never near the end of the sequence numbers (2^40): the router re-handshakes first, with a fresh context.
+    if (this.core.sequenceState === 'exhausted') return this.endContext('sequence numbers used up');
+    const frame = this.core.encode(msg);
+    if (frame) this.stream.write(frame);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.timer);
+    this.timers.disarmAll();
     closeStream(this.stream);
     this.handlers.closed();
   }
 
-  private armTimer(ms: number, why: string): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+  private deadline(ms: number, why: string): void {
+    this.timers.arm('deadline', ms, () => {
       this.log.info('link.closing', { why });
       this.close();
-    }, ms);
+    });
   }
 
-  private receive(body: Buffer): void {
-    const channel = this.state === 'awaiting-open' ? undefined : this.channel;
-    const plaintext = channel?.unseal(body);
-    if (!plaintext) {
-      // A router starts (on a serial line, perhaps restarts) its handshake; else a drop.
-      if (this.security.kind === 'sealed' && this.mayHandshake() && this.tryHandshake(body)) return;
-      if (channel instanceof SecureSession) return this.dropSealed(channel);
-      return this.drop('before-handshake');
+  private receive(chunk: Buffer): void {
+    if (this.kind === 'tcp' && this.state !== 'awaiting-open') this.deadline(IDLE_TIMEOUT_MS, 'silent too long');
+    for (const input of this.core.push(chunk)) {
+      if (this.closed) return;
+      switch (input.kind) {
+        case 'discard':
+          this.drop(input.reason);
+          break;
+        case 'handshake':
+          if (!this.tryHandshake(input.body)) this.drop('before-handshake');
+          break;
+        case 'unsealable':
+          // A router starts (on a serial line, perhaps restarts) its handshake; else a drop.
+          if (this.kind === 'serial' && this.tryHandshake(input.body)) break;
+          this.drop(input.reason);
+          // PROTOCOL.md 3: three drops in a row end the context; the router reconnects with a fresh handshake.
+          if (input.mustClose) this.endContext(`${input.inARow} sealed messages dropped in a row`);
+          break;
+        case 'bad': {
+          this.unsealedOne();
+          const p = input.problem;
+          // A malformed req with a readable id is still owed its one answer (2.1 rule 1 holds for peers too).
+          if (p.kind === 'bad-field' && p.t === 'req' && p.id !== null) this.send({ t: 'res', id: p.id, ok: false, err: { code: 'bad-request', msg: p.why } });
+          else this.drop(p.kind);
+          break;
+        }
+        case 'message':
+          this.receiveMessage(input.msg);
+          break;
+      }
     }
-    if (this.state === 'handshaken') {
-      this.state = 'authenticated';
-      this.handlers.authenticated(this.who);
-    }
-    const parsed = parseRouterToServer(plaintext);
-    if (!parsed.ok) {
-      const p = parsed.problem;
-      // A malformed req with a readable id is still owed its one answer (2.1 rule 1 holds for peers too).
-      if (p.kind === 'bad-field' && p.t === 'req' && p.id !== null) return this.send({ t: 'res', id: p.id, ok: false, err: { code: 'bad-request', msg: p.why } });
-      return this.drop(p.kind);
-    }
+  }
+
+  /** The first message that unseals after a handshake proves the router holds the key. */
+  private unsealedOne(): void {
+    if (this.state !== 'handshaken') return;
+    this.state = 'authenticated';
+    this.handlers.authenticated(this.who);
+  }
+
+  private receiveMessage(msg: RouterToServer): void {
+    this.unsealedOne();
     // A plaintext serial line cannot tell a new router from the old one: it announces again now and then.
-    const now = performance.now();
+    const now = this.scheduler.now();
     if (this.security.kind === 'insecure' && this.kind === 'serial' && now - this.lastAnnounced > SERIAL_ANNOUNCE_MS) {
       this.lastAnnounced = now;
       this.handlers.open(undefined);
       this.handlers.authenticated(undefined);
     }
-    const msg = parsed.msg;
     switch (msg.t) {
       case 'ping':
         return this.send({ t: 'pong', n: msg.n });
@@ -160,12 +184,7 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
     }
   }
 
-  /** On TCP one handshake per connection (a router re-handshakes by reconnecting); a serial line has no reconnect. */
-  private mayHandshake(): boolean {
-    return this.kind === 'serial' || this.state === 'awaiting-open';
-  }
-
-  /** Answers an `open` (PROTOCOL.md 3): a fresh context for every handshake. */
+  /** Answers an `open` (PROTOCOL.md 3): a fresh context for every handshake. False when the body is no `open`. */
   private tryHandshake(body: Buffer): boolean {
     if (this.security.kind !== 'sealed') return false;
     const parsed = parseHandshake(body);
@@ -176,30 +195,24 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
       if (this.kind === 'tcp') this.close();
       return true;
     }
-    this.stream.write(encodeFrame(encodeMessage(result.reply)));
-    this.channel = result.session;
+    this.stream.write(this.core.encodeHandshake(result.reply));
+    this.core.use(result.session);
     this.who = result.who;
     this.state = 'handshaken';
-    if (this.kind === 'tcp') this.armTimer(IDLE_TIMEOUT_MS, 'silent too long');
+    if (this.kind === 'tcp') this.deadline(IDLE_TIMEOUT_MS, 'silent too long');
     this.handlers.open(result.who);
     return true;
-  }
-
-  private dropSealed(session: SecureSession): void {
-    this.drop(session.lastDropReason ?? 'not-cose');
-    // PROTOCOL.md 3: three drops in a row end the context; the router reconnects with a fresh handshake.
-    if (session.mustClose) this.endContext(`${session.consecutiveDrops} sealed messages dropped in a row`);
   }
 
   private endContext(why: string): void {
     this.log.warn('link.closing', { why });
     if (this.kind === 'tcp') return this.close();
     // A serial line stays: the router's next `open` starts over.
-    this.channel = undefined;
+    this.core.use(undefined);
     this.state = 'awaiting-open';
   }
 
-  private drop(reason: string): void {
+  private drop(reason: LinkDropReason): void {
     this.drops.record(reason);
   }
 }

@@ -1,30 +1,50 @@
-// One link from the router to a data server (or a peer router), over TCP or a
-// serial line: connects out, makes the handshake of a protected link and seals
-// every message (PROTOCOL.md 3), keeps it alive with pings, reconnects with
-// backoff (2.2 rule 2), and re-handshakes on its schedule.
-//
-//   stopped -> connecting -> handshaking -> open -> waiting -> connecting -> ...
-//   (a plaintext link skips handshaking)
+// The router's end of a link to a data server (or a peer router), over TCP or
+// a serial line, as a thin shell: the link machine (src/machines/link-machine.ts)
+// decides connects, handshakes, pings and backoff; the link core
+// (link-core.ts) turns bytes into messages; this file runs the effects on a
+// real transport and the injected scheduler, and keeps the re-handshake
+// schedule (PROTOCOL.md 3).
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import { DropCounter } from '../log/drop-counter.js';
-import { Backoff } from '../util/backoff.js';
-import { encodeFrame, type DiscardReason } from '../wire/frame.js';
-import { FrameReader } from '../wire/frame-reader.js';
-import { encodeMessage, type RouterToServer, type ServerToRouter } from '../wire/messages.js';
+import type { RouterToServer, ServerToRouter } from '../wire/messages.js';
 import { parseHandshake, parseServerMessage } from '../wire/parse.js';
-import { SecureSession } from '../secure/session.js';
-import { plainChannel, type Channel } from './channel.js';
+import { plainChannel } from '../secure/channel.js';
 import { finishAsRouter, HANDSHAKE_RANDOM_LENGTH, openMessage } from '../secure/handshake.js';
 import { describeAddress, openTransport } from './transport.js';
 import { closeStream } from '../serial-port.js';
+import { LinkCore, type LinkDropReason } from './link-core.js';
+import { initialLink, linkStep, type LinkEffect, type LinkEvent, type LinkMachine, type LinkPhase, type LinkSettings, type LinkTimer } from '../machines/link-machine.js';
+import { NamedTimers } from '../machines/named-timers.js';
+import type { Scheduler } from '../machines/scheduler.js';
+import { systemScheduler } from '../timers/system-scheduler.js';
 
-export type LinkState = 'stopped' | 'connecting' | 'handshaking' | 'open' | 'waiting';
+export type LinkState = LinkPhase;
+export type { LinkDropReason };
+export { MISSED_PINGS_LIMIT } from '../machines/liveness.js';
 
 const REHANDSHAKE_JITTER_MAX_MS = 60_000;
+
+export interface ServerLinkHandlers {
+  /** Open and ready to carry messages (the server is available only after its `ready`). */
+  connected(): void;
+  message(msg: Extract<ServerToRouter, { t: 'ready' | 'res' }>): void;
+  down(why: string): void;
+  /** A fresh handshake is due: stop sending work here; the router calls `rehandshakeNow()` once idle. */
+  rehandshakeDue(why: string): void;
+  /** Every state change, with its reason (the status seam). */
+  phase(state: LinkState, why?: string): void;
+  /** A sealed handshake completed. */
+  handshake(): void;
+  dropped(reason: LinkDropReason): void;
+}
+
+/** Opens the byte stream of a link: TCP or serial by default, an in-memory pair in tests. */
+export type Connector = (config: ServerConfig) => Promise<Duplex>;
+const realConnector: Connector = (config) => openTransport(config.address);
 
 /** node-cron's own messages (a missed run, say) as log lines of this link, not bare console output. */
 function cronLogger(log: Logger) {
@@ -32,94 +52,70 @@ function cronLogger(log: Logger) {
   return { info: line('debug'), debug: line('debug'), warn: line('warn'), error: line('error') };
 }
 
-/** 2.2 rule 2: after this many unanswered pings the server is down. */
-export const MISSED_PINGS_LIMIT = 3;
-/** A server that does not answer `open`, or send `ready`, within this many ping intervals is down. */
-const HANDSHAKE_PINGS = 3;
-const READY_PINGS = 5;
-
-export interface ServerLinkHandlers {
-  /** Open and ready to carry messages (the server is available only after its `ready`). */
-  connected(): void;
-  message(msg: Extract<ServerToRouter, { t: 'ready' | 'res' }>): void;
-  down(why: string): void;
-  /** A fresh handshake is due: stop sending work here, and call `link.rehandshakeNow()` once idle. */
-  rehandshakeDue(why: string): void;
-}
-
-export type LinkDropReason = DiscardReason | 'not-cose' | 'wrong-kid' | 'replay' | 'decrypt' | 'not-a-message' | 'unknown-type' | 'bad-field';
-
 export class ServerLink {
-  state: LinkState = 'stopped';
   readonly drops: DropCounter<LinkDropReason>;
+  private machine: LinkMachine = initialLink;
+  private readonly settings: LinkSettings;
+  private readonly timers: NamedTimers<LinkTimer | 'jitter'>;
   private stream: Duplex | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
+  private core: LinkCore<ServerToRouter> | undefined;
   private cron: ScheduledTask | undefined;
-  private pingN = 0;
-  private unanswered = 0;
-  private failures = 0;
   private rehandshakePending = false;
-  private jitterTimer: NodeJS.Timeout | undefined;
-  private gotReady = false;
-  /** Bumped by every connect and stop: a connect that resolves late sees it is stale. */
-  private generation = 0;
-  private readonly backoff = new Backoff(250, 10_000);
-  private channel: Channel = plainChannel;
   private r1: Buffer = Buffer.alloc(0);
+  /** Bumped by every connect and close: a connect that resolves late sees it is stale. */
+  private generation = 0;
 
   constructor(
     readonly config: ServerConfig,
-    private readonly pingIntervalMs: number,
+    pingIntervalMs: number,
     private readonly handlers: ServerLinkHandlers,
     private readonly log: Logger,
+    private readonly scheduler: Scheduler = systemScheduler,
+    private readonly connector: Connector = realConnector,
   ) {
     this.drops = new DropCounter(log, 'link.drop');
+    this.settings = { sealed: config.security.kind === 'sealed', pingIntervalMs };
+    this.timers = new NamedTimers(scheduler);
+  }
+
+  get state(): LinkState {
+    return this.machine.phase;
   }
 
   start(): void {
-    if (this.state !== 'stopped') return;
     const security = this.config.security;
-    if (security.kind === 'sealed') {
-      this.cron = schedule(security.rehandshake, () => this.scheduledRehandshake(), {
-        name: `rehandshake-${this.config.name}`,
-        logger: cronLogger(this.log),
-      });
+    if (this.machine.phase === 'stopped' && security.kind === 'sealed') {
+      this.cron = schedule(security.rehandshake, () => this.scheduledRehandshake(), { name: `rehandshake-${this.config.name}`, logger: cronLogger(this.log) });
     }
-    void this.connect();
+    this.dispatch({ kind: 'start' });
   }
 
   stop(): void {
-    this.generation++;
-    clearTimeout(this.timer);
-    clearTimeout(this.jitterTimer);
+    this.timers.disarm('jitter');
     void this.cron?.destroy();
     this.cron = undefined;
-    const wasOpen = this.state === 'open';
-    this.teardown();
-    this.setState('stopped');
-    if (wasOpen) this.handlers.down('stopped');
+    this.dispatch({ kind: 'stop' });
   }
 
   send(msg: RouterToServer): void {
-    if (this.state !== 'open' || !this.stream) return;
-    this.stream.write(encodeFrame(this.channel.seal(encodeMessage(msg))));
-    if (this.channel instanceof SecureSession && this.channel.nearlyExhausted) this.requestRehandshake('sequence numbers running out');
+    if (this.machine.phase !== 'open' || !this.stream || !this.core) return;
+    // Never reached with the drain margin of 2^24 messages, but a nonce must never repeat: reconnect instead.
+    if (this.core.sequenceState === 'exhausted') return this.dispatch({ kind: 'lost', why: 'sequence numbers used up' });
+    const frame = this.core.encode(msg);
+    if (frame) this.stream.write(frame);
+    if (this.core.sequenceState !== 'fresh') this.requestRehandshake('sequence numbers running out');
   }
 
   /** Closes and reconnects at once, for a fresh handshake (the router drained the link first). */
   rehandshakeNow(): void {
-    if (this.state !== 'open') return;
-    this.rehandshakePending = false;
-    this.teardown();
-    this.handlers.down('re-handshake');
+    if (this.machine.phase !== 'open') return;
     this.log.info('link.rehandshake', { address: describeAddress(this.config.address) });
-    void this.connect();
+    this.dispatch({ kind: 'rehandshake-now' });
   }
 
   /** Drops the connection and reconnects with backoff, settling what the server held. */
   reset(why: string): void {
-    if (this.state === 'open' || this.state === 'handshaking') this.lost(why);
+    if (this.machine.phase === 'open' || this.machine.phase === 'handshaking') this.dispatch({ kind: 'lost', why });
   }
 
   /**
@@ -129,175 +125,154 @@ export class ServerLink {
   private scheduledRehandshake(): void {
     const untilNext = this.cron?.msToNext() ?? 0;
     const jitter = Math.floor(Math.random() * Math.min(REHANDSHAKE_JITTER_MAX_MS, untilNext / 2));
-    clearTimeout(this.jitterTimer);
-    this.jitterTimer = setTimeout(() => this.requestRehandshake('scheduled'), jitter);
+    this.timers.arm('jitter', jitter, () => this.requestRehandshake('scheduled'));
   }
 
   private requestRehandshake(why: string): void {
-    if (this.state !== 'open' || this.rehandshakePending) return;
+    if (this.machine.phase !== 'open' || this.rehandshakePending) return;
     this.rehandshakePending = true;
     this.handlers.rehandshakeDue(why);
   }
 
+  private dispatch(event: LinkEvent): void {
+    const { machine, effects } = linkStep(this.machine, event, this.settings);
+    this.machine = machine;
+    for (const effect of effects) this.run(effect);
+  }
+
+  private run(effect: LinkEffect): void {
+    switch (effect.kind) {
+      case 'connect':
+        return void this.connect();
+      case 'close':
+        return this.close();
+      case 'send-open':
+        return this.sendOpen();
+      case 'send-ping':
+        return this.send({ t: 'ping', n: effect.n });
+      case 'arm':
+        return this.timers.arm(effect.timer, effect.ms, () => this.dispatch({ kind: 'timer', timer: effect.timer }));
+      case 'disarm':
+        return this.timers.disarm(effect.timer);
+      case 'connected':
+        return this.handlers.connected();
+      case 'down':
+        return this.handlers.down(effect.why);
+      case 'phase':
+        this.log[effect.level](`link.${effect.phase}`, {
+          address: describeAddress(this.config.address),
+          sealed: this.settings.sealed,
+          why: effect.why,
+          retryInMs: effect.retryInMs,
+        });
+        return this.handlers.phase(effect.phase, effect.why);
+    }
+  }
+
   private async connect(): Promise<void> {
     const generation = ++this.generation;
-    this.setState('connecting');
     let stream: Duplex;
     try {
-      stream = await openTransport(this.config.address);
+      stream = await this.connector(this.config);
     } catch (e) {
-      if (generation === this.generation) this.retry(`cannot connect: ${(e as Error).message}`);
+      if (generation === this.generation) this.dispatch({ kind: 'transport-failed', why: `cannot connect: ${(e as Error).message}` });
       return;
     }
-    if (generation !== this.generation) {
-      closeStream(stream);
-      return;
-    }
+    if (generation !== this.generation) return closeStream(stream);
+    const core = new LinkCore(this.config.maxBody, parseServerMessage);
+    // Plaintext: messages at once. Sealed: handshake frames only, until `opened`.
+    core.use(this.settings.sealed ? undefined : plainChannel);
     this.stream = stream;
-    const reader = new FrameReader(this.config.maxBody);
+    this.core = core;
     stream.on('data', (chunk: Buffer) => {
-      if (this.stream !== stream) return;
-      for (const event of reader.push(chunk)) {
-        if (this.stream !== stream) return; // a frame before this one closed the link
-        if (event.kind === 'discard') this.drop(event.reason);
-        else if (this.state === 'handshaking') this.receiveHandshake(event.body);
-        else this.receive(event.body);
-      }
+      if (this.stream === stream) this.receive(core, stream, chunk);
     });
+    // An error is followed by close; its message becomes the reason the link closed.
+    let error: string | undefined;
     stream.on('error', (err) => {
-      if (this.stream === stream) this.log.warn('link.error', { error: err.message });
+      error = err.message;
     });
     stream.on('close', () => {
-      if (this.stream === stream) this.lost('connection closed');
+      if (this.stream === stream) this.dispatch({ kind: 'lost', why: error ? `connection failed: ${error}` : 'connection closed' });
     });
     // A lone 0x00 ends whatever partial frame the far end holds (PROTOCOL.md 1).
     stream.write(Buffer.of(0));
-    const security = this.config.security;
-    if (security.kind === 'insecure') {
-      this.channel = plainChannel;
-      this.opened();
-      return;
-    }
-    this.setState('handshaking');
-    this.r1 = randomBytes(HANDSHAKE_RANDOM_LENGTH);
-    stream.write(encodeFrame(encodeMessage(openMessage(security.keys, this.r1))));
-    this.timer = setTimeout(() => {
-      if (this.state === 'handshaking') this.lost(`no 'opened' within ${HANDSHAKE_PINGS * this.pingIntervalMs} ms`);
-    }, HANDSHAKE_PINGS * this.pingIntervalMs);
+    this.dispatch({ kind: 'transport-open' });
   }
 
-  private receiveHandshake(body: Buffer): void {
+  private sendOpen(): void {
     const security = this.config.security;
-    if (security.kind !== 'sealed') return;
+    if (security.kind !== 'sealed' || !this.stream || !this.core) return;
+    this.r1 = randomBytes(HANDSHAKE_RANDOM_LENGTH);
+    this.stream.write(this.core.encodeHandshake(openMessage(security.keys, this.r1)));
+  }
+
+  private receive(core: LinkCore<ServerToRouter>, stream: Duplex, chunk: Buffer): void {
+    for (const input of core.push(chunk)) {
+      if (this.stream !== stream) return; // an input before this one closed the link
+      switch (input.kind) {
+        case 'discard':
+          this.drop(input.reason);
+          break;
+        case 'handshake':
+          this.receiveHandshake(core, input.body);
+          break;
+        case 'unsealable':
+          this.drop(input.reason);
+          // PROTOCOL.md 3: three dropped messages in a row close the link; it reconnects with a fresh handshake.
+          if (input.mustClose) this.dispatch({ kind: 'lost', why: `${input.inARow} sealed messages dropped in a row` });
+          break;
+        case 'bad':
+          this.drop(input.problem.kind, 'why' in input.problem ? input.problem.why : `t '${input.problem.t}'`);
+          break;
+        case 'message':
+          this.receiveMessage(input.msg);
+          break;
+      }
+    }
+  }
+
+  private receiveHandshake(core: LinkCore<ServerToRouter>, body: Buffer): void {
+    const security = this.config.security;
+    if (security.kind !== 'sealed' || this.machine.phase !== 'handshaking') return this.drop('before-handshake');
     const parsed = parseHandshake(body);
-    if (!parsed.ok) return this.drop(parsed.problem.kind, 'before the handshake');
+    if (!parsed.ok) return this.drop('before-handshake', parsed.problem.kind);
     const result = finishAsRouter(security.keys, this.r1, parsed.msg);
     if (!result.ok) {
       this.log.error('link.handshake-refused', { address: describeAddress(this.config.address), why: result.why });
-      return this.lost(`handshake refused: ${result.why}`);
+      return this.dispatch({ kind: 'handshake-refused', why: `handshake refused: ${result.why}` });
     }
-    clearTimeout(this.timer);
-    this.channel = result.session;
-    this.opened();
+    core.use(result.session);
+    this.rehandshakePending = false;
+    this.handlers.handshake();
+    this.dispatch({ kind: 'handshake-ok' });
   }
 
-  private opened(): void {
-    // The backoff resets only once the server has spoken (ready), so one that accepts and drops at once is not hammered.
-    this.unanswered = 0;
-    this.gotReady = false;
-    this.setState('open');
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      if (this.state === 'open' && !this.gotReady) this.lost(`no 'ready' within ${READY_PINGS * this.pingIntervalMs} ms`);
-    }, READY_PINGS * this.pingIntervalMs);
-    this.pingTimer = setInterval(() => this.ping(), this.pingIntervalMs);
-    this.handlers.connected();
-    // Plaintext: an early ping lets a server on a serial line (no connect event) know a router is there.
-    // Sealed: the server's `ready` must be the first sealed message (PROTOCOL.md 3); the first ping follows it.
-    if (this.config.security.kind === 'insecure') this.ping();
-  }
-
-  private receive(body: Buffer): void {
-    const plaintext = this.channel.unseal(body);
-    if (!plaintext) {
-      const session = this.channel as SecureSession;
-      this.drop(session.lastDropReason ?? 'not-cose');
-      // PROTOCOL.md 3: three dropped messages in a row close the link; it reconnects with a fresh handshake.
-      if (session.mustClose) this.lost(`${session.consecutiveDrops} sealed messages dropped in a row`);
-      return;
-    }
-    const parsed = parseServerMessage(plaintext);
-    if (!parsed.ok) return this.drop(parsed.problem.kind, 'why' in parsed.problem ? parsed.problem.why : `t '${parsed.problem.t}'`);
-    const msg = parsed.msg;
+  private receiveMessage(msg: ServerToRouter): void {
     switch (msg.t) {
       case 'ping':
         return this.send({ t: 'pong', n: msg.n });
       case 'pong':
-        this.unanswered = 0;
-        return;
+        return this.dispatch({ kind: 'pong' });
       case 'ready':
-        if (!this.gotReady) {
-          this.gotReady = true;
-          this.backoff.reset();
-          clearTimeout(this.timer);
-          // Proves this router holds the key at once (a peer port registers a peer only then).
-          if (this.config.security.kind === 'sealed') this.ping();
-        }
+        this.dispatch({ kind: 'ready' });
         return this.handlers.message(msg);
       default:
-        this.handlers.message(msg);
+        return this.handlers.message(msg);
     }
-  }
-
-  private ping(): void {
-    if (this.unanswered >= MISSED_PINGS_LIMIT) {
-      this.lost(`no answer to ${MISSED_PINGS_LIMIT} pings`);
-      return;
-    }
-    this.unanswered++;
-    this.pingN = (this.pingN + 1) >>> 0;
-    this.send({ t: 'ping', n: this.pingN });
   }
 
   private drop(reason: LinkDropReason, why?: string): void {
     this.drops.record(reason, { why });
+    this.handlers.dropped(reason);
   }
 
-  private lost(why: string): void {
-    const wasOpen = this.state === 'open';
-    this.teardown();
-    this.retry(why);
-    if (wasOpen) this.handlers.down(why);
-  }
-
-  private retry(why: string): void {
-    const delay = this.backoff.delay();
-    this.setState('waiting', why, delay);
-    this.timer = setTimeout(() => void this.connect(), delay);
-  }
-
-  private teardown(): void {
-    clearInterval(this.pingTimer);
-    clearTimeout(this.timer);
+  private close(): void {
+    this.generation++;
     this.rehandshakePending = false;
-    this.channel = plainChannel;
     const stream = this.stream;
     this.stream = undefined;
+    this.core = undefined;
     if (stream) closeStream(stream);
-  }
-
-  private setState(next: LinkState, why?: string, retryInMs?: number): void {
-    const previous = this.state;
-    this.state = next;
-    if (next === 'waiting') this.failures++;
-    if (next === 'open') this.failures = 0;
-    // A server that stays unreachable is reported once, then quietly retried.
-    const quiet = next === 'connecting' || next === 'handshaking' || (next === 'waiting' && previous === 'connecting' && this.failures > 1);
-    this.log[quiet ? 'debug' : next === 'waiting' ? 'warn' : 'info'](`link.${next}`, {
-      address: describeAddress(this.config.address),
-      sealed: this.config.security.kind === 'sealed',
-      why,
-      retryInMs,
-    });
   }
 }

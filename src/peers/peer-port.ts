@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { AcceptedLink, type AcceptSecurity, type Work } from '../links/accepted-link.js';
 import type { LinkKeys } from '../keys/link-key-file.js';
 import type { RouterToStation } from '../wire/messages.js';
+import type { PeerOffer } from '../dispatch/types.js';
 
 export interface PeerPortHooks {
   lineUp(line: string): void;
@@ -16,8 +17,6 @@ export interface PeerPortHooks {
   /** Forget the line's request ids and answers (a new connection, or none). */
   forget(line: string): void;
   request(line: string, work: Work): void;
-  /** What to announce now: this router's available ops and whether any server is available. */
-  offer(): { readonly ops: readonly string[]; readonly anyAvailable: boolean };
 }
 
 const PEER_LINE_PREFIX = 'peer:';
@@ -32,6 +31,8 @@ export class PeerPort {
   private readonly links = new Map<string, PeerLink>();
   /** The `ready` each connection last heard, so a change is announced once. */
   private readonly offered = new Map<PeerLink, string>();
+  /** What this router lends now (the dispatcher announces changes). */
+  private offer: PeerOffer = { ops: [], anyAvailable: false };
 
   constructor(
     private readonly config: PeerPortConfig,
@@ -60,16 +61,16 @@ export class PeerPort {
     });
   }
 
-  /** An answer for a peer's request: the peer sees it as a server's `res`. Acks and the rest have no peer form. */
-  send(line: string, msg: RouterToStation): void {
-    if (msg.t !== 'res' || msg.id === null) return;
+  /** An answer for a peer's request: the peer sees it as a server's `res`. */
+  send(line: string, msg: Extract<RouterToStation, { t: 'res' }>): void {
     const link = this.links.get(line);
-    if (!link) return;
+    if (!link || msg.id === null) return;
     link.send(msg.ok ? { t: 'res', id: msg.id, ok: true, body: msg.body } : { t: 'res', id: msg.id, ok: false, err: msg.err });
   }
 
-  /** Re-announces `ready` to every peer that has not heard what this router offers now. */
-  refresh(): void {
+  /** What this router lends changed: every peer that has not heard it gets a new `ready`. */
+  announce(offer: PeerOffer): void {
+    this.offer = offer;
     for (const link of this.links.values()) this.offerTo(link);
   }
 
@@ -81,7 +82,7 @@ export class PeerPort {
   }
 
   private currentReady(): { t: 'ready'; slots: number; ops: string[] } {
-    const { ops, anyAvailable } = this.hooks.offer();
+    const { ops, anyAvailable } = this.offer;
     return { t: 'ready', slots: anyAvailable ? this.config.lendSlots : 0, ops: [...ops].sort() };
   }
 

@@ -1,26 +1,40 @@
 // Wires a configuration into a running router: station lines and server
-// links at the edges, the dispatcher in the middle, one timer for ttls.
-// `persomux run` and the simulator both build exactly this.
-import type { RouterConfig } from '../config/types.js';
+// links at the edges, the dispatcher in the middle, and one effect runner
+// between them. `persomux run` and the simulator both build exactly this.
+// Everything a view may know goes out through the status seam (events.ts):
+// `onEvent`, `snapshot`, `health`.
+import type { LineConfig, RouterConfig, ServerConfig } from '../config/types.js';
+import { planReload, type ReloadPlan } from './reload-plan.js';
 import { Dispatcher, OVERDUE_GRACE_MS } from '../dispatch/dispatcher.js';
-import type { Effect, Note, Snapshot } from '../dispatch/types.js';
-import { StationLine } from '../lines/station-line.js';
-import { ServerLink } from '../links/server-link.js';
+import type { Effect, Note } from '../dispatch/types.js';
+import { serialDevices, StationLine, type LineDevices } from '../lines/station-line.js';
+import { ServerLink, type Connector } from '../links/server-link.js';
+import { openTransport } from '../links/transport.js';
 import type { Logger } from '../log/logger.js';
 import type { StationEvent } from '../wire/station-codec.js';
 import { PeerPort } from '../peers/peer-port.js';
 import { LIMITS } from '../config/limits.js';
 import { SEALING_OVERHEAD } from '../secure/cose.js';
+import { describeAddress } from '../links/transport.js';
+import type { Scheduler, Timer } from '../machines/scheduler.js';
+import { failed, freshBackoff, type Backoff } from '../machines/reconnect.js';
+import { LINK_BACKOFF } from '../machines/link-machine.js';
+import { systemScheduler } from '../timers/system-scheduler.js';
+import { DeadlineTimer } from './deadline-timer.js';
+import { NoteLog } from './note-log.js';
+import type { DrainCause, RouterEvent, RouterEventListener, RouterPhase, RouterSnapshot } from './events.js';
 
-/** setTimeout's ceiling (2^31 - 1 ms); longer delays fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-const MAX_OUTCOME_KINDS = 32;
-
-
-export interface RouterStatus extends Snapshot {
-  readonly lineStates: ReadonlyMap<string, string>;
-  readonly linkStates: ReadonlyMap<string, string>;
+/**
+ * What the router runs on: real time, serial devices and sockets by default;
+ * a fake clock, in-memory ports and in-memory links in the middle tier of tests.
+ */
+export interface RouterEdges {
+  readonly scheduler: Scheduler;
+  readonly lineDevices: LineDevices;
+  readonly connector: Connector;
 }
+
+const REAL_EDGES: RouterEdges = { scheduler: systemScheduler, lineDevices: serialDevices, connector: (config) => openTransport(config.address) };
 
 export class Router {
   readonly dispatcher: Dispatcher;
@@ -28,45 +42,51 @@ export class Router {
   private readonly links = new Map<string, ServerLink>();
   readonly peerPort: PeerPort | undefined;
   private peerListening: Promise<number | undefined> | undefined;
-  private ttlTimer: NodeJS.Timeout | undefined;
-  private ttlAt: number | undefined;
+  private peerRetry: Timer | undefined;
+  private readonly deadline: DeadlineTimer;
+  private readonly notes: NoteLog;
   private readonly noteListeners: ((note: Note) => void)[] = [];
-  /** Answers since start, by outcome ('ok' or an error code), for the status line. */
-  private readonly outcomes = new Map<string, number>();
+  private readonly eventListeners: RouterEventListener[] = [];
   private statusTimer: NodeJS.Timeout | undefined;
-  /** Links waiting to re-handshake, with the time after which they stop waiting for their requests. */
-  private readonly rehandshaking = new Map<string, number>();
-  private rehandshakeTimer: NodeJS.Timeout | undefined;
-  /** Once stopped, settling the lines and links must not arm new timers. */
-  private stopped = false;
+  private phase: RouterPhase = 'starting';
+  private readonly stations = new Map<string, string>();
+  private readonly drained = new Map<string, DrainCause>();
+  private cardOps: readonly string[];
+  /** Lines the dispatcher knows (a line reopened by a reload keeps its dispatcher state). */
+  private readonly dispatcherHasLine = new Set<string>();
+  /** Set while stop() settles lines and links: nothing of that may go out. */
+  private closing = false;
+  /** Called after every batch of effects while a graceful stop waits for the servers. */
+  private onEffects: (() => void) | undefined;
+
+  private readonly scheduler: Scheduler;
+  private readonly edges: RouterEdges;
+  private current: RouterConfig;
+  /** Servers whose link is replaced once drained (a reload changed them): the new config, or null when removed. */
+  private readonly replacing = new Map<string, ServerConfig | null>();
 
   constructor(
-    readonly config: RouterConfig,
+    config: RouterConfig,
     private readonly log: Logger,
-    // Monotonic: a Pi has no clock battery, and NTP stepping the wall clock must not expire every ttl.
-    private readonly clock: () => number = () => Math.floor(performance.now()),
+    edges: Partial<RouterEdges> = {},
   ) {
+    this.current = config;
+    this.edges = { ...REAL_EDGES, ...edges };
+    const scheduler = this.edges.scheduler;
+    this.scheduler = scheduler;
+    const now = () => scheduler.now();
+    this.notes = new NoteLog(log);
+    this.deadline = new DeadlineTimer(scheduler, (at) => this.run(this.dispatcher.tick(at)));
+    this.cardOps = [...config.ops].filter(([, p]) => p.startsCard).map(([op]) => op);
     this.dispatcher = new Dispatcher({
       ops: config.ops,
       defaultPolicy: config.defaultOp,
       routerName: config.router,
-      startedAt: clock(),
-      maxServerBody: Math.min(...config.servers.map((s) => s.maxBody - (s.security.kind === 'sealed' ? SEALING_OVERHEAD : 0)), LIMITS.maxBody.max),
+      startedAt: now(),
+      maxServerBody: maxServerBody(config),
       maxTtlMs: LIMITS.ttlMs.max,
     });
-    for (const lc of config.lines) {
-      this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding, ...(lc.servers ? { servers: new Set(lc.servers) } : {}) });
-      const line = new StationLine(
-        lc,
-        {
-          up: () => this.dispatcher.lineUp(lc.name),
-          down: () => this.run(this.dispatcher.lineDown(lc.name)),
-          event: (e) => this.fromStation(lc.name, e),
-        },
-        log.child({ line: lc.name }),
-      );
-      this.lines.set(lc.name, line);
-    }
+    for (const lc of config.lines) this.addStationLine(lc);
     if (config.peerPort) {
       const peers = new PeerPort(
         config.peerPort,
@@ -74,61 +94,186 @@ export class Router {
           lineUp: (line) => this.dispatcher.lineUp(line),
           lineDown: (line) => this.run(this.dispatcher.lineDown(line)),
           forget: (line) => this.run(this.dispatcher.hello(line)),
-          request: (line, work) =>
-            this.run(this.dispatcher.request(line, { id: work.id, op: work.op, body: work.body, ttl: work.ttl, station: work.station }, this.clock())),
-          offer: () => {
-            const available = this.dispatcher.snapshot().servers.filter((s) => s.available && s.slots > 0);
-            return { ops: [...new Set(available.flatMap((s) => s.ops))], anyAvailable: available.length > 0 };
-          },
+          request: (line, work) => this.run(this.dispatcher.request(line, { id: work.id, op: work.op, body: work.body, ttl: work.ttl, station: work.station }, now())),
         },
         log.child({ port: 'peers' }),
       );
       // A peer never has more in flight than the slots lent to it (2.2 rule 1).
-      for (const line of peers.lineNames) this.dispatcher.addLine(line, { maxOutstanding: Math.max(1, config.peerPort.lendSlots) });
+      for (const line of peers.lineNames) this.dispatcher.addLine(line, { maxOutstanding: Math.max(1, config.peerPort.lendSlots), kind: 'peer' });
       this.peerPort = peers;
     }
-    for (const sc of config.servers) {
-      const link = new ServerLink(
-        sc,
-        config.pingIntervalMs,
-        {
-          connected: () => this.run(this.dispatcher.serverConnected(sc.name, this.clock())),
-          message: (msg) => {
-            if (msg.t === 'ready') {
-              if (msg.slots !== sc.slots) log.info('server.slots-differ', { server: sc.name, configured: sc.slots, announced: msg.slots });
-              this.run(this.dispatcher.serverReady(sc.name, msg.slots, msg.ops, this.clock()));
-            } else {
-              const outcome = msg.ok ? { ok: true as const, body: msg.body } : { ok: false as const, err: msg.err };
-              this.run(this.dispatcher.serverAnswer(sc.name, msg.id, outcome, this.clock()));
-            }
-          },
-          down: () => this.run(this.dispatcher.serverDown(sc.name, this.clock())),
-          rehandshakeDue: (why) => {
-            log.info('server.rehandshake-due', { server: sc.name, why });
-            this.dispatcher.drainServer(sc.name, this.clock());
-            // Its requests may take up to the longest ttl: wait that long (a few seconds more) for them.
-            this.rehandshaking.set(sc.name, this.clock() + this.longestTtlMs() + OVERDUE_GRACE_MS);
-            this.peerPort?.refresh(); // a draining server is not offered to peers
-            this.run([]);
-          },
+    for (const sc of config.servers) this.addServerLink(sc);
+  }
+
+  /** The configuration in force (the last one a reload accepted). */
+  get config(): RouterConfig {
+    return this.current;
+  }
+
+  private addStationLine(lc: LineConfig): void {
+    if (!this.dispatcherHasLine.has(lc.name)) this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station', ...(lc.servers ? { servers: new Set(lc.servers) } : {}) });
+    this.dispatcherHasLine.add(lc.name);
+    const line: StationLine = new StationLine(
+      lc,
+      {
+        // A line replaced by a reload may still report its last moments: only the current one counts.
+        up: () => this.lines.get(lc.name) === line && this.dispatcher.lineUp(lc.name),
+        down: () => this.lines.get(lc.name) === line && this.run(this.dispatcher.lineDown(lc.name)),
+        event: (e) => this.lines.get(lc.name) === line && this.fromStation(lc.name, e),
+        phase: (phase, why) => this.emit({ kind: 'line', line: lc.name, phase, ...(why === undefined ? {} : { why }) }),
+        traffic: (direction, bytes) => this.emit({ kind: 'traffic', line: lc.name, direction, bytes }),
+      },
+      this.log.child({ line: lc.name }),
+      this.scheduler,
+      this.edges.lineDevices,
+    );
+    this.lines.set(lc.name, line);
+  }
+
+  private addServerLink(sc: ServerConfig): void {
+    const now = () => this.scheduler.now();
+    const log = this.log;
+    const link: ServerLink = new ServerLink(
+      sc,
+      this.current.pingIntervalMs,
+      {
+        connected: () => this.run(this.dispatcher.serverConnected(sc.name, now())),
+        message: (msg) => {
+          if (msg.t === 'ready') {
+            if (msg.slots !== sc.slots) log.info('server.slots-differ', { server: sc.name, configured: sc.slots, announced: msg.slots });
+            this.run(this.dispatcher.serverReady(sc.name, msg.slots, msg.ops, now()));
+          } else {
+            const outcome = msg.ok ? { ok: true as const, body: msg.body } : { ok: false as const, err: msg.err };
+            this.run(this.dispatcher.serverAnswer(sc.name, msg.id, outcome, now()));
+          }
         },
-        log.child({ server: sc.name }),
-      );
-      this.links.set(sc.name, link);
+        down: () => this.run(this.dispatcher.serverDown(sc.name, now())),
+        phase: (phase, why) => this.emit({ kind: 'link', server: sc.name, phase, ...(why === undefined ? {} : { why }) }),
+        handshake: () => this.emit({ kind: 'handshake', server: sc.name }),
+        dropped: (reason) => this.emit({ kind: 'link-drop', server: sc.name, reason }),
+        rehandshakeDue: (why) => {
+          log.info('server.rehandshake-due', { server: sc.name, why });
+          this.drainForReplacement(sc.name, 'rehandshake');
+        },
+      },
+      log.child({ server: sc.name }),
+      this.scheduler,
+      this.edges.connector,
+    );
+    this.links.set(sc.name, link);
+  }
+
+  /** No new work for this server; once idle (or after the longest ttl) its link reconnects, or is replaced. */
+  private drainForReplacement(server: string, cause: 'rehandshake' | 'reload'): void {
+    const now = this.scheduler.now();
+    if (!this.drained.has(server)) this.drained.set(server, 'rehandshake');
+    this.emit({ kind: 'drain', server, draining: true, cause: 'rehandshake', ...(cause === 'reload' ? { by: 'reload' } : {}) });
+    // Its requests may take up to the longest ttl: wait that long (a few seconds more) for them.
+    this.run(this.dispatcher.drainServer(server, now, { rehandshakeBy: now + this.longestTtlMs() + OVERDUE_GRACE_MS }));
+  }
+
+  /**
+   * A new configuration (SIGHUP, `persomux reload`), already validated.
+   * Untouched lines and links keep their ports, queues and answer caches; a
+   * line whose port settings changed is reopened with its cache kept; a
+   * server whose address or key changed drains before its new link takes
+   * over; an operator's drain stays. Fields only a restart can change refuse
+   * the whole reload, and the running configuration stays.
+   */
+  reload(next: RouterConfig): ReloadPlan {
+    const plan = planReload(this.current, next);
+    if (plan.refused.length > 0) {
+      for (const r of plan.refused) this.log.error('router.reload-refused', { config: next.file, field: r.field, why: r.why });
+      return plan;
     }
+    this.current = next;
+    this.cardOps = [...next.ops].filter(([, p]) => p.startsCard).map(([op]) => op);
+    this.dispatcher.setPolicies(next.ops, next.defaultOp, maxServerBody(next));
+    for (const name of plan.lines.removed) {
+      this.lines.get(name)?.stop();
+      this.lines.delete(name);
+      this.dispatcherHasLine.delete(name);
+      this.run(this.dispatcher.removeLine(name));
+    }
+    for (const lc of plan.lines.retuned) this.dispatcher.retuneLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station' });
+    for (const lc of plan.lines.reopened) {
+      this.dispatcher.retuneLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station' });
+      const old = this.lines.get(lc.name);
+      this.lines.delete(lc.name);
+      old?.stop();
+      this.run(this.dispatcher.lineDown(lc.name));
+      this.addStationLine(lc);
+      if (this.phase === 'running') this.lines.get(lc.name)!.start();
+    }
+    for (const lc of plan.lines.added) {
+      this.addStationLine(lc);
+      if (this.phase === 'running') this.lines.get(lc.name)!.start();
+    }
+    for (const sc of plan.servers.added) {
+      this.addServerLink(sc);
+      if (this.phase === 'running') this.links.get(sc.name)!.start();
+    }
+    for (const sc of plan.servers.replaced) {
+      this.replacing.set(sc.name, sc);
+      this.drainForReplacement(sc.name, 'reload');
+    }
+    for (const name of plan.servers.removed) {
+      this.replacing.set(name, null);
+      this.drainForReplacement(name, 'reload');
+    }
+    // A server that is not connected holds nothing: it is replaced at once.
+    for (const name of [...this.replacing.keys()]) if (!this.dispatcher.snapshot().servers.some((s) => s.name === name)) this.replaceLink(name);
+    this.log.info('router.reloaded', {
+      config: next.file,
+      linesAdded: plan.lines.added.length,
+      linesRemoved: plan.lines.removed.length,
+      linesReopened: plan.lines.reopened.length,
+      serversAdded: plan.servers.added.length,
+      serversRemoved: plan.servers.removed.length,
+      serversReplaced: plan.servers.replaced.length,
+      opsChanged: plan.opsChanged,
+    });
+    return plan;
+  }
+
+  /** The drained link of a reloaded server is idle: stop it, and start its successor (if any). */
+  private replaceLink(name: string): void {
+    const next = this.replacing.get(name);
+    if (next === undefined) return;
+    this.replacing.delete(name);
+    this.links.get(name)?.stop();
+    this.links.delete(name);
+    if (this.drained.get(name) === 'rehandshake') this.drained.delete(name);
+    this.emit({ kind: 'drain', server: name, draining: false, cause: 'rehandshake', by: 'reload' });
+    if (next === null) return this.log.info('server.removed', { server: name });
+    this.addServerLink(next);
+    if (this.phase === 'running') this.links.get(name)!.start();
+    this.log.info('server.replaced', { server: name, address: describeAddress(next.address) });
   }
 
   start(): void {
     this.log.info('router.start', { router: this.config.router, config: this.config.file, lines: this.lines.size, servers: this.links.size });
     for (const link of this.links.values()) link.start();
     for (const line of this.lines.values()) line.start();
-    this.peerListening = this.peerPort?.listen().catch((e: Error) => {
-      this.log.error('peers.cannot-listen', { error: e.message });
-      return undefined;
+    if (this.peerPort) this.peerListening = new Promise((resolve) => this.listenPeers(this.peerPort!, freshBackoff(LINK_BACKOFF), resolve));
+    this.setPhase('running');
+  }
+
+  /**
+   * Binds the peer port; an address that is taken (another process, a
+   * restart too soon) is tried again with the links' backoff, reported once.
+   */
+  private listenPeers(peers: PeerPort, backoff: Backoff, resolve: (port: number | undefined) => void): void {
+    peers.listen().then(resolve, (e: NodeJS.ErrnoException) => {
+      if (this.closing) return resolve(undefined);
+      const { delayMs, backoff: next } = failed(backoff, LINK_BACKOFF);
+      const address = `${this.current.peerPort!.host}:${this.current.peerPort!.port}`;
+      this.log[next.failures === 1 ? 'error' : 'debug']('peers.cannot-listen', { address, error: e.code ?? e.message, retryInMs: delayMs });
+      this.peerRetry = this.scheduler.after(delayMs, () => (this.closing ? resolve(undefined) : this.listenPeers(peers, next, resolve)));
     });
   }
 
-  /** The TCP port the peer port listens on, once it does (undefined without one). */
+  /** The TCP port the peer port listens on, once it does (undefined without one, or when stopped first). */
   peerPortNumber(): Promise<number | undefined> {
     return this.peerListening ?? Promise.resolve(undefined);
   }
@@ -141,31 +286,78 @@ export class Router {
 
   /** The router at a glance: lines, servers, queue, answers by outcome. */
   summary(): Record<string, string | number> {
-    const s = this.status();
-    const open = [...s.lineStates.values()].filter((v) => v === 'open').length;
-    const available = s.servers.filter((x) => x.available);
-    const queued = [...s.queued.values()].reduce((a, b) => a + b, 0);
-    const errors = [...this.outcomes].filter(([k]) => k !== 'ok');
+    const s = this.snapshot();
+    const available = s.dispatch.servers.filter((x) => x.available);
+    const queued = [...s.dispatch.queued.values()].reduce((a, b) => a + b, 0);
+    const errors = [...this.notes.outcomes].filter(([k]) => k !== 'ok');
     return {
-      lines: `${open}/${s.lineStates.size}`,
-      servers: `${available.length}/${s.linkStates.size}`,
+      lines: `${s.lines.filter((l) => l.phase === 'open').length}/${s.lines.length}`,
+      servers: `${available.length}/${s.servers.length}`,
       slots: `${available.reduce((n, x) => n + x.busy, 0)}/${available.reduce((n, x) => n + x.slots, 0)}`,
       queued,
-      answered: this.outcomes.get('ok') ?? 0,
+      answered: this.notes.outcomes.get('ok') ?? 0,
       errors: errors.length === 0 ? 'none' : errors.map(([k, v]) => `${k}:${v}`).join(','),
     };
   }
 
+  /** Stops at once: links, then lines, then the peer port. What is in flight is not waited for (see `shutdown`). */
   stop(): void {
-    this.stopped = true;
+    if (this.phase === 'stopped') return;
+    this.setPhase('stopping');
+    this.closing = true;
     clearInterval(this.statusTimer);
-    clearTimeout(this.rehandshakeTimer);
-    for (const line of this.lines.values()) line.stop();
+    this.deadline.disarm();
     for (const link of this.links.values()) link.stop();
+    for (const line of this.lines.values()) line.stop();
+    this.peerRetry?.cancel();
     void this.peerPort?.close();
-    clearTimeout(this.ttlTimer);
-    this.ttlTimer = undefined;
     this.log.info('router.stop', { router: this.config.router });
+    this.setPhase('stopped');
+  }
+
+  /**
+   * A graceful stop (SIGTERM): requests never sent are answered `overloaded`,
+   * and new ones too, so stations ask again later; requests at a server may
+   * finish for up to `timeoutMs`, and their answers are delivered; what is
+   * still at a server then is answered `server-lost`. Then the links close,
+   * then the lines. The log says what finished and what was cut.
+   */
+  async shutdown(timeoutMs: number): Promise<{ readonly finished: number; readonly cut: number; readonly refused: number }> {
+    if (this.phase !== 'running') {
+      this.stop();
+      return { finished: 0, cut: 0, refused: 0 };
+    }
+    this.setPhase('stopping');
+    const refusedEffects = this.dispatcher.stopAccepting(this.scheduler.now());
+    const refused = refusedEffects.filter((e) => e.kind === 'note' && e.note.event === 'answered').length;
+    const waiting = this.dispatcher.atServers();
+    this.log.info('router.stopping', { refused, atServers: waiting, waitMs: timeoutMs });
+    this.run(refusedEffects);
+    await new Promise<void>((resolve) => {
+      const timer = this.scheduler.after(timeoutMs, () => {
+        this.onEffects = undefined;
+        resolve();
+      });
+      this.onEffects = () => {
+        if (this.dispatcher.atServers() > 0) return;
+        this.onEffects = undefined;
+        timer.cancel();
+        resolve();
+      };
+      this.onEffects();
+    });
+    const cutEffects = this.dispatcher.cutAtServers(this.scheduler.now(), `the router stopped before the server answered (stopTimeoutMs ${timeoutMs})`);
+    for (const e of cutEffects) {
+      if (e.kind === 'note' && e.note.event === 'answered') this.log.warn('router.stop-cut', { line: e.note.line, id: e.note.id, op: e.note.op, waitedMs: e.note.totalMs });
+    }
+    this.run(cutEffects);
+    const cut = cutEffects.filter((e) => e.kind === 'note' && e.note.event === 'answered').length;
+    // The last answers must leave the ports before they close.
+    await Promise.race([Promise.all([...this.lines.values()].map((l) => l.flush())), new Promise<void>((r) => this.scheduler.after(1_000, r))]);
+    const result = { finished: waiting - cut, cut, refused };
+    this.log.info('router.stopped-gracefully', result);
+    this.stop();
+    return result;
   }
 
   /** Every dispatcher note, for statistics (the simulator's report). */
@@ -173,18 +365,94 @@ export class Router {
     this.noteListeners.push(listener);
   }
 
-  status(): RouterStatus {
-    return {
-      ...this.dispatcher.snapshot(),
-      lineStates: new Map([...this.lines].map(([n, l]) => [n, l.state])),
-      linkStates: new Map([...this.links].map(([n, l]) => [n, l.state])),
+  // ---- the status seam (events.ts) ---------------------------------------
+
+  /** Every event from now on, in order, with the monotonic time it happened at. Returns an unsubscribe. */
+  onEvent(listener: RouterEventListener): () => void {
+    this.eventListeners.push(listener);
+    return () => {
+      const i = this.eventListeners.indexOf(listener);
+      if (i >= 0) this.eventListeners.splice(i, 1);
     };
+  }
+
+  snapshot(): RouterSnapshot {
+    return {
+      router: this.config.router,
+      phase: this.phase,
+      lines: this.config.lines.map((lc) => {
+        const station = this.stations.get(lc.name);
+        return { name: lc.name, path: lc.serial.path, protocol: lc.protocol, phase: this.lines.get(lc.name)!.state, ...(station === undefined ? {} : { station }) };
+      }),
+      servers: this.config.servers.map((sc) => {
+        const drainedBy = this.drained.get(sc.name);
+        return {
+          name: sc.name,
+          address: describeAddress(sc.address),
+          sealed: sc.security.kind === 'sealed',
+          phase: this.links.get(sc.name)!.state,
+          ...(drainedBy === undefined ? {} : { drainedBy }),
+        };
+      }),
+      cardOps: this.cardOps,
+      dispatch: this.dispatcher.snapshot(),
+    };
+  }
+
+  /**
+   * Healthy means one thing everywhere (/healthz, READY=1, a deploy): the
+   * process runs, its config loaded, and every line and link has been
+   * started. A server that is down does not make the router unhealthy.
+   */
+  health(): { healthy: boolean; phase: RouterPhase } {
+    return { healthy: this.phase === 'running', phase: this.phase };
+  }
+
+  /** An operator's drain: the server gets no new work and finishes what it holds, until undrained. */
+  drain(server: string, by: string): boolean {
+    if (!this.links.has(server)) return false;
+    this.drained.set(server, 'operator');
+    this.log.info('server.drain', { server, by });
+    this.emit({ kind: 'drain', server, draining: true, cause: 'operator', by });
+    this.run(this.dispatcher.drainServer(server, this.scheduler.now(), { operator: true }));
+    return true;
+  }
+
+  undrain(server: string, by: string): boolean {
+    if (!this.links.has(server)) return false;
+    if (this.drained.get(server) === 'operator') this.drained.delete(server);
+    this.log.info('server.undrain', { server, by });
+    this.emit({ kind: 'drain', server, draining: false, cause: 'operator', by });
+    this.run(this.dispatcher.undrainServer(server, this.scheduler.now()));
+    return true;
+  }
+
+  /** Drops a server's link and reconnects it, settling what it held (an operator's reset). */
+  resetServer(server: string, why: string): boolean {
+    const link = this.links.get(server);
+    if (!link) return false;
+    this.log.warn('server.reset', { server, why });
+    link.reset(why);
+    return true;
+  }
+
+  private setPhase(phase: RouterPhase): void {
+    if (phase === this.phase) return;
+    this.phase = phase;
+    this.emit({ kind: 'router', phase });
+  }
+
+  private emit(event: RouterEvent): void {
+    if (this.eventListeners.length === 0) return;
+    const now = this.scheduler.now();
+    for (const listener of this.eventListeners) listener(event, now);
   }
 
   private fromStation(lineName: string, e: StationEvent): void {
     const line = this.lines.get(lineName)!;
     switch (e.kind) {
       case 'drop':
+        this.emit({ kind: 'line-drop', line: lineName, reason: e.reason });
         return;
       case 'bad-request':
         this.run(this.dispatcher.badRequest(lineName, e.id, e.why));
@@ -196,6 +464,10 @@ export class Router {
     switch (msg.t) {
       case 'hello':
         this.log.info('station.hello', { line: lineName, station: msg.station, v: msg.v });
+        if (msg.station !== undefined) {
+          this.stations.set(lineName, msg.station);
+          this.emit({ kind: 'station', line: lineName, station: msg.station });
+        }
         this.run(this.dispatcher.hello(lineName));
         line.send({ t: 'welcome', v: 1, router: this.config.router, line: lineName });
         return;
@@ -203,98 +475,63 @@ export class Router {
         line.send({ t: 'pong', n: msg.n });
         return;
       case 'req':
-        this.run(this.dispatcher.request(lineName, msg, this.clock()));
+        this.run(this.dispatcher.request(lineName, msg, this.scheduler.now()));
         return;
     }
   }
 
-  /** Carries out the dispatcher's effects, then re-arms the ttl timer. */
-  private run(effects: Effect[]): void {
+  /** The effect runner: carries out the dispatcher's decisions, then re-arms its one timer. */
+  private run(effects: readonly Effect[]): void {
+    const stopping = this.closing;
     for (const effect of effects) {
       // Stopping settles every line and link; nothing of that may go out (or be sent again elsewhere).
-      if (this.stopped && effect.kind !== 'note') continue;
+      if (stopping && effect.kind !== 'note') continue;
       switch (effect.kind) {
         case 'to-station': {
           const line = this.lines.get(effect.line);
           if (line) line.send(effect.msg);
-          else this.peerPort?.send(effect.line, effect.msg);
+          else this.log.error('router.unknown-line', { line: effect.line, why: 'a message for a line this router does not have' });
           break;
         }
+        case 'to-peer':
+          this.peerPort?.send(effect.peer, effect.msg);
+          break;
         case 'to-server':
           this.links.get(effect.server)?.send(effect.msg);
           break;
+        case 'reset-server':
+          this.log.warn('server.overdue', { server: effect.server, why: effect.why });
+          this.links.get(effect.server)?.reset(effect.why);
+          break;
+        case 'rehandshake-now':
+          if (this.replacing.has(effect.server)) {
+            this.replaceLink(effect.server);
+            break;
+          }
+          if (this.drained.get(effect.server) === 'rehandshake') this.drained.delete(effect.server);
+          this.emit({ kind: 'drain', server: effect.server, draining: false, cause: 'rehandshake' });
+          this.links.get(effect.server)?.rehandshakeNow();
+          break;
+        case 'offer-changed':
+          this.peerPort?.announce(effect.offer);
+          break;
         case 'note':
-          if (effect.note.event === 'answered') this.countOutcome(effect.note.outcome);
-          if (effect.note.event === 'rejected') this.countOutcome(effect.note.code);
-          this.logNote(effect.note);
-          if (effect.note.event === 'server-available' || effect.note.event === 'server-down') this.peerPort?.refresh();
+          this.notes.record(effect.note);
+          this.emit({ kind: 'note', note: effect.note });
           for (const listener of this.noteListeners) listener(effect.note);
           break;
       }
     }
-    this.armTtlTimer();
-    this.rehandshakeIdleLinks();
-  }
-
-  /**
-   * A link that wants a fresh handshake gets no new work; once its server
-   * holds nothing (or after REHANDSHAKE_DRAIN_MAX_MS) it reconnects, so a
-   * scheduled re-handshake never costs a request its answer.
-   */
-  private rehandshakeIdleLinks(): void {
-    if (this.rehandshaking.size === 0 || this.stopped) return;
-    const now = this.clock();
-    for (const [name, deadline] of [...this.rehandshaking]) {
-      if (!this.dispatcher.isServerIdle(name) && now < deadline) continue;
-      this.rehandshaking.delete(name);
-      this.links.get(name)?.rehandshakeNow();
-    }
-    clearTimeout(this.rehandshakeTimer);
-    if (this.rehandshaking.size > 0) this.rehandshakeTimer = setTimeout(() => this.rehandshakeIdleLinks(), 1000);
+    if (!stopping) this.deadline.arm(this.dispatcher.nextDeadline());
+    this.onEffects?.();
   }
 
   private longestTtlMs(): number {
     return Math.max(this.config.defaultOp.ttlMs, ...[...this.config.ops.values()].map((p) => p.ttlMs));
   }
+}
 
-  /** Servers choose their error codes: past a few dozen distinct ones, the rest count as 'other'. */
-  private countOutcome(code: string): void {
-    const key = this.outcomes.has(code) || this.outcomes.size < MAX_OUTCOME_KINDS ? code : 'other';
-    this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1);
-  }
-
-  private armTtlTimer(): void {
-    if (this.stopped) return;
-    const next = this.dispatcher.nextDeadline();
-    if (next === this.ttlAt) return;
-    clearTimeout(this.ttlTimer);
-    this.ttlAt = next;
-    if (next === undefined) return;
-    this.ttlTimer = setTimeout(
-      () => {
-        this.ttlAt = undefined;
-        const now = this.clock();
-        for (const name of this.dispatcher.overdueServers(now)) {
-          this.log.warn('server.overdue', { server: name, why: `holds a request ${OVERDUE_GRACE_MS} ms past its ttl` });
-          this.links.get(name)?.reset('a request went unanswered past its ttl');
-        }
-        this.run(this.dispatcher.tick(now));
-      },
-      Math.min(MAX_TIMER_MS, Math.max(0, next - this.clock())),
-    );
-  }
-
-  private logNote(n: Note): void {
-    switch (n.event) {
-      case 'dispatched':
-      case 'retransmission':
-        return this.log.debug(`request.${n.event}`, { ...n, event: undefined });
-      case 'answered':
-        return this.log[n.outcome === 'ok' ? 'debug' : 'info']('request.answered', { ...n, event: undefined });
-      case 'server-available':
-        return this.log.info('server.available', { server: n.server, slots: n.slots, ops: n.ops.join(',') });
-      default:
-        return this.log.info(`${n.event.startsWith('server') ? '' : 'request.'}${n.event}`, { ...n, event: undefined } as never);
-    }
-  }
+/** The largest request a server link carries: the smallest maxBody of the servers, less the sealing overhead. */
+function maxServerBody(config: RouterConfig): number {
+  return Math.min(...config.servers.map((s) => s.maxBody - (s.security.kind === 'sealed' ? SEALING_OVERHEAD : 0)), LIMITS.maxBody.max);
 }

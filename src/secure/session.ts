@@ -12,7 +12,7 @@
 // * After DROPS_BEFORE_CLOSE dropped messages in a row the link must close
 //   and reconnect with a fresh handshake (`mustClose`); an accepted message
 //   resets the run. The session only counts: closing is the link's job.
-import type { Channel } from '../links/channel.js';
+import type { Channel, SequenceState, UnsealResult } from './channel.js';
 import type { SecurityContext } from './context.js';
 import { MAX_PIV } from './piv.js';
 import { NO_PIV_YET, openMessage, sealMessage, type OpenFailure } from './seal.js';
@@ -42,7 +42,6 @@ export class SecureSession implements Channel {
   private sequence: number;
   private lastPiv = NO_PIV_YET;
   private dropRun = 0;
-  private lastReason: OpenFailure | undefined;
   private readonly margin: number;
 
   constructor(
@@ -81,9 +80,8 @@ export class SecureSession implements Channel {
     return this.dropRun;
   }
 
-  /** Why the most recent message was dropped, if any was. */
-  get lastDropReason(): OpenFailure | undefined {
-    return this.lastReason;
+  get sequenceState(): SequenceState {
+    return this.exhausted ? 'exhausted' : this.nearlyExhausted ? 'nearly-exhausted' : 'fresh';
   }
 
   /** PROTOCOL.md 3: the link must close now. */
@@ -99,17 +97,16 @@ export class SecureSession implements Channel {
     return body;
   }
 
-  /** The plaintext, or undefined when the body is dropped (counted). Never throws. */
-  unseal(body: Uint8Array): Buffer | undefined {
+  /** The plaintext, or why the body is dropped (counted). Never throws. */
+  unseal(body: Uint8Array): UnsealResult {
     const opened = openMessage(this.context, body, this.lastPiv);
     if (!opened.ok) {
       this.drops.set(opened.reason, (this.drops.get(opened.reason) ?? 0) + 1);
       this.dropRun++;
-      this.lastReason = opened.reason;
-      return undefined;
+      return { ok: false, reason: opened.reason, mustClose: this.mustClose, inARow: this.dropRun };
     }
     this.lastPiv = opened.piv;
     this.dropRun = 0;
-    return opened.plaintext;
+    return { ok: true, plaintext: opened.plaintext };
   }
 }

@@ -97,7 +97,8 @@ function boxOfMachine(options: SimOptions, machine: number): 'a' | 'b' {
   return options.boxes === 2 && machine <= Math.ceil(options.machines / 2) ? 'a' : 'b';
 }
 
-export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void): Promise<SimResult> {
+/** `onRouter`: called once the (first) router started, e.g. to show its front panel; what it returns is awaited. */
+export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void, onRouter?: (router: Router) => Promise<unknown>): Promise<SimResult> {
   const scratch = scratchDir('sim');
   const servers: DataServer[] = [];
   const lines: { name: string; box: 'a' | 'b' }[] = [];
@@ -160,7 +161,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     pairs = await ptyPairs(scratch.dir, lines.map((l) => l.name));
     const bound = (l: (typeof lines)[number]) => (options.binding === 'static' ? { servers: [`ds${staticServerIndex(lines.indexOf(l), options.servers) + 1}`] } : {});
     const linesOf = (box: 'a' | 'b') => lines.filter((l) => l.box === box).map((l) => ({ name: l.name, path: pairs.get(l.name)!.routerPath, ...bound(l) }));
-    const ops = Object.fromEntries(['echo', 'transport-key', 'session-keys', 'certificate', 'issuer-key'].map((op) => [op, { ttlMs: 10_000, retry: true }]));
+    const ops = Object.fromEntries(['echo', 'transport-key', 'session-keys', 'certificate', 'issuer-key'].map((op) => [op, { ttlMs: 10_000, retry: true, ...(op === 'transport-key' ? { startsCard: true } : {}) }]));
     const peerKeys = options.boxes === 2 ? keyPair('peer') : undefined;
     const boxB = {
       router: options.boxes === 2 ? 'box-b' : 'sim-box',
@@ -173,6 +174,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     writeFileSync(configFile, JSON.stringify(boxB, null, 2));
     routers.push(new Router(loadConfig(configFile), log.child({ box: boxB.router })));
     routers[0]!.start();
+    await onRouter?.(routers[0]!);
     if (peerKeys) {
       const peerPort = await routers[0]!.peerPortNumber();
       const boxA = { router: 'box-a', lines: linesOf('a'), servers: [{ name: 'box-b', tcp: `127.0.0.1:${peerPort}`, slots: options.servers * options.slots, keyFile: peerKeys.router }], ops };
@@ -201,8 +203,8 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     await waitUntil(
       () =>
         routers.every((r) => {
-          const status = r.status();
-          return [...status.lineStates.values()].every((s) => s === 'open') && status.servers.length === status.linkStates.size && status.servers.every((s) => s.available);
+          const status = r.snapshot();
+          return status.lines.every((l) => l.phase === 'open') && status.dispatch.servers.length === status.servers.length && status.dispatch.servers.every((s) => s.available);
         }),
       10_000,
     );
@@ -229,7 +231,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     await Promise.all(stations.map((s) => s.start()));
     const started = Date.now();
     const ticker = setInterval(() => {
-      const status = routers.map((r) => r.status());
+      const status = routers.map((r) => r.snapshot().dispatch);
       onProgress({
         elapsedS: (Date.now() - started) / 1000,
         cards: stations.reduce((n, s) => n + s.cards, 0),

@@ -20,6 +20,16 @@ export class FrameReader {
     this.buffer = Buffer.alloc(cobsMaxEncodedLength(maxBody + 4));
   }
 
+  /** Bytes of a partial frame held now; never more than `capacity`. */
+  get heldBytes(): number {
+    return this.length;
+  }
+
+  /** The one buffer's size, fixed at construction: the most a reader ever holds. */
+  get capacity(): number {
+    return this.buffer.length;
+  }
+
   /** Feeds a chunk; returns the frames and discards it completed, in order. */
   push(chunk: Uint8Array): FrameEvent[] {
     const events: FrameEvent[] = [];

@@ -1,6 +1,7 @@
 // The commands as an operator runs them, as real processes: keygen and
 // keystore write their files, check validates, and `dataserver` and `run`
-// serve a station on a pty over a sealed link until SIGTERM.
+// serve a station on a pty over a sealed link until SIGTERM; SIGUSR2 drains
+// and resumes the data server.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -146,10 +147,23 @@ test('hsm init puts the keys in a token; dataserver --token signs certificates i
     const publicKey = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
     assert.ok(verifyCertificate(publicKey, certificateMessage(Buffer.from('04a1b2c3', 'hex'), '3F00', 64, Buffer.of(0)), signed.cert));
   }
+  // The operator drains the server (0 slots): the router keeps the request queued until the server resumes.
+  ds.kill('SIGUSR2');
+  await waitFor('the router told of 0 slots', () => /server\.slots-differ server=hsm-a configured=4 announced=0/.test(output.router), 20_000);
+  station.request(12, 'issuer-key', undefined);
+  await waitFor('request 12 queued at the router', () => station.acks(12) > 0);
+  assert.equal(station.answers(12), [], 'no answer from a drained server');
+  ds.kill('SIGUSR2');
+  assert.ok((await station.answer(12)).ok, 'served once the server resumed');
+  assert.match(output.ds, /info  dataserver\.drain slots=0[\s\S]*info  dataserver\.resume slots=4/);
   for (const child of [router, ds]) {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(0) : child.once('exit', r)));
   }
+  // On stop the server logs the work it did, by op.
+  assert.match(output.ds, /dataserver\.executed name=dataserver op=issuer-key count=2/);
+  assert.match(output.ds, /dataserver\.executed name=dataserver op=certificate count=1/);
+  assert.match(output.ds, /dataserver\.stopped name=dataserver executed=3/);
   assert.not.ok(output.ds.includes(USER_PIN), 'the PIN is never logged');
 });
 

@@ -74,7 +74,7 @@ load('loadConfig reads and validates a file', () => {
     const c = loadConfig(file);
     assert.is(c.file, file);
     assert.is(c.router, 'shop-1');
-    assert.equal(c.ops.get('echo'), { ttlMs: 10_000, retry: true });
+    assert.equal(c.ops.get('echo'), { ttlMs: 10_000, retry: true, startsCard: false });
     writeFileSync(file, '{"router": "shop-1", "lines": []}');
     assert.match(configError(() => loadConfig(file)).message, /: lines: needs at least one station line$/);
   } finally {

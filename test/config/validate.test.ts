@@ -41,7 +41,7 @@ defaults('a minimal config gets every default', () => {
   assert.is(c.file, FILE);
   assert.is(c.router, 'r1');
   assert.is(c.pingIntervalMs, 1000);
-  assert.equal(c.defaultOp, { ttlMs: 10_000, retry: false });
+  assert.equal(c.defaultOp, { ttlMs: 10_000, retry: false, startsCard: false });
   assert.is(c.ops.size, 0);
   assert.equal(c.servers, []);
   assert.equal(c.lines, [
@@ -57,8 +57,17 @@ defaults('a minimal config gets every default', () => {
 
 defaults('an op without fields gets the default ttl and no retry', () => {
   const c = valid({ ...MINIMAL, ops: { echo: {}, 'session-keys': { ttlMs: 250, retry: true } } });
-  assert.equal(c.ops.get('echo'), { ttlMs: 10_000, retry: false });
-  assert.equal(c.ops.get('session-keys'), { ttlMs: 250, retry: true });
+  assert.equal(c.ops.get('echo'), { ttlMs: 10_000, retry: false, startsCard: false });
+  assert.equal(c.ops.get('session-keys'), { ttlMs: 250, retry: true, startsCard: false });
+});
+
+defaults('startsCard marks the op whose ok answer counts a card; status.listen defaults to loopback 8080', () => {
+  const c = valid({ ...MINIMAL, ops: { 'transport-key': { startsCard: true } } });
+  assert.is(c.ops.get('transport-key')?.startsCard, true);
+  assert.equal(c.status.listen, { host: '127.0.0.1', port: 8080 });
+  assert.equal(valid({ ...MINIMAL, status: { listen: '0.0.0.0:0' } }).status.listen, { host: '0.0.0.0', port: 0 });
+  assert.equal(problems({ ...MINIMAL, status: { listen: 'nowhere' } }).map((p) => p.field), ['status.listen']);
+  assert.equal(problems({ ...MINIMAL, ops: { echo: { startsCard: 'yes' } } }).map((p) => p.field), ['ops.echo.startsCard']);
 });
 
 defaults('the defaults section changes the defaults of lines, servers and ops', () => {
@@ -70,8 +79,8 @@ defaults('the defaults section changes the defaults of lines, servers and ops', 
     ops: { echo: {} },
   });
   assert.is(c.pingIntervalMs, 500);
-  assert.equal(c.defaultOp, { ttlMs: 3000, retry: false });
-  assert.equal(c.ops.get('echo'), { ttlMs: 3000, retry: false });
+  assert.equal(c.defaultOp, { ttlMs: 3000, retry: false, startsCard: false });
+  assert.equal(c.ops.get('echo'), { ttlMs: 3000, retry: false, startsCard: false });
   assert.equal([c.lines[0]?.serial.baudRate, c.lines[0]?.maxOutstanding, c.lines[0]?.maxBody], [9600, 2, 1024]);
   assert.equal([c.lines[1]?.serial.baudRate, c.lines[1]?.maxOutstanding, c.lines[1]?.maxBody], [19_200, 5, 64]);
   assert.is(c.servers[0]?.maxBody, 1024);

@@ -3,6 +3,7 @@
 // servers that never answer are each bounded.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { Effect } from '../../src/dispatch/types.js';
 import { OVERDUE_GRACE_MS } from '../../src/dispatch/dispatcher.js';
 import { encodeCbor } from '../../src/wire/cbor.js';
 import { body, echo, errorCodes, makeDispatcher, onlySent, readyServer, results, toServer, toStation } from './helpers.js';
@@ -45,17 +46,19 @@ test("a station's ttl is capped at maxTtlMs", () => {
   assert.equal(errorCodes(d.tick(1000)), ['no-server']);
 });
 
-test('a server holding a request past its ttl plus grace is reported overdue', () => {
+test('a server holding a request past its ttl plus grace is reset, once, by an effect', () => {
   const d = makeDispatcher({ ops: { echo: { ttlMs: 100, retry: false } } });
   readyServer(d, 'A', 1, ['echo'], 0);
   onlySent(d.request('L1', { id: 1, op: 'echo', body: body(1) }, 0));
   assert.equal(errorCodes(d.tick(100)), ['timeout']);
-  assert.equal(d.overdueServers(100 + OVERDUE_GRACE_MS - 1), []);
+  const resets = (effects: Effect[]) => effects.filter((e) => e.kind === 'reset-server');
+  assert.equal(resets(d.tick(100 + OVERDUE_GRACE_MS - 1)), []);
   assert.is(d.nextDeadline(), 100 + OVERDUE_GRACE_MS, 'the edge is woken to check');
-  assert.equal(d.overdueServers(100 + OVERDUE_GRACE_MS), ['A']);
+  assert.equal(resets(d.tick(100 + OVERDUE_GRACE_MS)), [{ kind: 'reset-server', server: 'A', why: `holds a request ${OVERDUE_GRACE_MS} ms past its ttl` }]);
+  assert.equal(resets(d.tick(100 + OVERDUE_GRACE_MS + 1000)), [], 'asked once, not at every tick');
   const down = d.serverDown('A', 100 + OVERDUE_GRACE_MS);
   assert.equal(toStation(down), [], 'already answered: nothing more for the station');
-  assert.equal(d.overdueServers(100 + OVERDUE_GRACE_MS), []);
+  assert.is(d.nextDeadline(), undefined);
 });
 
 test.run();

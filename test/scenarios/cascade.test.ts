@@ -76,7 +76,7 @@ test.before(async () => {
     log.child({ box: 'A' }),
   );
   boxA.start();
-  await waitFor('box A sees box B as a server with lent slots', () => boxA.status().servers.find((s) => s.name === 'box-b' && s.available && s.slots === 3));
+  await waitFor('box A sees box B as a server with lent slots', () => boxA.snapshot().dispatch.servers.find((s) => s.name === 'box-b' && s.available && s.slots === 3));
   stationA = await new StationPeer(pairs.get('a1')!.peerPath).open();
   stationB = await new StationPeer(pairs.get('b1')!.peerPath).open();
 });
@@ -95,7 +95,7 @@ test.after(async () => {
 test("the peer link is sealed, and B announces its servers' ops to A", () => {
   assert.ok(logLines.some((l) => /info  peers\.connected .*peer=box-a .*sealed=true/.test(l)), 'B accepted A by its key');
   assert.ok(logLines.some((l) => /info  link\.open .*server=box-b .*sealed=true/.test(l)));
-  const b = boxA.status().servers.find((s) => s.name === 'box-b')!;
+  const b = boxA.snapshot().dispatch.servers.find((s) => s.name === 'box-b')!;
   assert.equal([...b.ops].sort(), ['echo', 'nap', 'whoami']);
 });
 
@@ -126,13 +126,12 @@ test("a stranger's plaintext `open` with A's kid does not knock A off B's peer p
 });
 
 test('when A reconnects to B, B forgets the old connection\'s ids: new requests are served, not refused', async () => {
-  const link = (boxA as unknown as { links: Map<string, { reset(why: string): void; state: string }> }).links.get('box-b')!;
   // Fill B's peer line (3 lent slots) with slow requests, and drop the link while B works on them.
   for (let id = 30; id < 33; id++) stationA.request(id, 'nap', { id });
-  await waitFor('B working on all three', () => boxB.status().lines.find((l) => l.name === 'peer:box-a')?.inFlight === 3);
-  link.reset('test: drop the peer link');
+  await waitFor('B working on all three', () => boxB.snapshot().dispatch.lines.find((l) => l.name === 'peer:box-a')?.inFlight === 3);
+  assert.ok(boxA.resetServer('box-b', 'test: drop the peer link'));
   for (let id = 30; id < 33; id++) await stationA.answer(id);
-  await waitFor('A sees B again', () => boxA.status().servers.find((s) => s.name === 'box-b')?.available, 10_000);
+  await waitFor('A sees B again', () => boxA.snapshot().dispatch.servers.find((s) => s.name === 'box-b')?.available, 10_000);
   for (let id = 40; id < 43; id++) stationA.request(id, 'echo', { id });
   for (let id = 40; id < 43; id++) {
     const res = await stationA.answer(id);
@@ -142,7 +141,7 @@ test('when A reconnects to B, B forgets the old connection\'s ids: new requests 
 
 test("service goes on when one of B's two server links dies", async () => {
   await ds1.close();
-  await waitFor('B sees ds1 down', () => !boxB.status().servers.some((s) => s.name === 'ds1' && s.available));
+  await waitFor('B sees ds1 down', () => !boxB.snapshot().dispatch.servers.some((s) => s.name === 'ds1' && s.available));
   for (let id = 10; id < 16; id++) stationA.request(id, 'echo', { id });
   for (let id = 10; id < 16; id++) {
     const res = await stationA.answer(id);
@@ -153,7 +152,7 @@ test("service goes on when one of B's two server links dies", async () => {
 
 test('with no server left, B lends 0 slots and A answers no-server', async () => {
   await ds2.close();
-  await waitFor('A sees 0 slots from B', () => boxA.status().servers.find((s) => s.name === 'box-b')?.slots === 0);
+  await waitFor('A sees 0 slots from B', () => boxA.snapshot().dispatch.servers.find((s) => s.name === 'box-b')?.slots === 0);
   stationA.request(20, 'echo', 'x', 400);
   const res = await stationA.answer(20);
   assert.ok(!res.ok && res.err.code === 'no-server', JSON.stringify(res));

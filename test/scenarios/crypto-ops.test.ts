@@ -18,26 +18,45 @@ import { decodeCbor } from '../../src/wire/cbor.js';
 import { Site } from '../support/site.js';
 import { waitFor } from '../support/wait.js';
 
-/** A key store that can be switched off and on, as a token pulled and put back. */
+/**
+ * A key store that can be switched off and on, as a token pulled and put
+ * back. While held, each call waits (as on a slow token) until released,
+ * so a test can see every slot of the server at work before any answer.
+ */
 class FlakyStore implements KeyStore {
   down = false;
+  private holding = false;
+  private readonly held: (() => void)[] = [];
   constructor(private readonly inner: KeyStore) {}
-  private check(): void {
+  /** Calls from now on wait until `release`. */
+  hold(): void {
+    this.holding = true;
+  }
+  /** Calls waiting in the store. */
+  get waiting(): number {
+    return this.held.length;
+  }
+  release(): void {
+    this.holding = false;
+    for (const go of this.held.splice(0)) go();
+  }
+  private async check(): Promise<void> {
+    if (this.holding) await new Promise<void>((go) => this.held.push(go));
     if (this.down) throw new KeyUnavailableError('token not present');
   }
   keyLength(name: 'transport' | 'enc' | 'mac') {
     return this.inner.keyLength(name);
   }
   async cmac(name: 'transport' | 'enc' | 'mac', data: Buffer) {
-    this.check();
+    await this.check();
     return this.inner.cmac(name, data);
   }
   async signIssuer(msg: Buffer) {
-    this.check();
+    await this.check();
     return this.inner.signIssuer(msg);
   }
   async issuerPublicKey() {
-    this.check();
+    await this.check();
     return this.inner.issuerPublicKey();
   }
   close() {
@@ -129,17 +148,21 @@ test('a missing or ill-typed field is answered bad-request naming the field', as
 
 test('the key store fails: key-unavailable, the server announces 0 slots, and comes back with the store', async () => {
   store.down = true;
+  store.hold();
   // More requests than slots: the two at the server fail, the others wait in the router's queue.
   for (let id = 200; id < 205; id++) site.station().request(id, 'transport-key', { csn });
+  // Both slots at work before the first failure announces 0 slots (else the second would wait at the router).
+  await waitFor('both slots of the server at the key store', () => store.waiting === 2);
+  store.release();
   for (const id of [200, 201]) {
     const res = await site.station().answer(id, 2000);
     assert.ok(!res.ok && res.err.code === 'key-unavailable', `request ${id}: ${JSON.stringify(res)}`);
     if (!res.ok) assert.not.match(res.err.msg, /token|module|\//, 'which store failed is for the log, not the station');
   }
-  await waitFor('0 slots announced', () => site.router.status().servers.find((s) => s.name === 'ds1')?.slots === 0);
+  await waitFor('0 slots announced', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds1')?.slots === 0);
   assert.equal(site.station().answers(203), [], 'queued at the router while the server takes no work');
   store.down = false;
-  await waitFor('slots back', () => site.router.status().servers.find((s) => s.name === 'ds1')?.slots === 2, 5000);
+  await waitFor('slots back', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds1')?.slots === 2, 5000);
   for (const id of [202, 203, 204]) assert.ok((await site.station().answer(id)).ok, `request ${id} served once the store is back`);
   const a = await ask(210, 'transport-key', { csn });
   assert.is((a.key as Uint8Array).length, 16);

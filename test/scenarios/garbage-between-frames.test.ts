@@ -8,11 +8,14 @@ import { encodeCbor } from '../../src/wire/cbor.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeMessage } from '../../src/wire/messages.js';
 import { Site } from '../support/site.js';
+import { RouterWatch } from '../support/router-watch.js';
 import { seededRandom } from '../../src/util/random.js';
 
 let site: Site;
+let watch: RouterWatch;
 test.before(async () => {
   site = await new Site({}).start();
+  watch = new RouterWatch(site.router);
 });
 test.after(() => site?.stop());
 
@@ -42,13 +45,12 @@ test('bad frames are dropped by reason and good ones around them answered', asyn
   assert.equal(site.station().answers(900), []);
   assert.equal(site.station().answers(901), []);
   assert.is(site.dataServer().executions.get('echo'), 5);
-  const line = (site.router as unknown as { lines: Map<string, { drops: Map<string, number>; state: string }> }).lines.get('l1')!;
-  assert.is(line.state, 'open');
-  assert.is(line.drops.get('crc'), 1);
-  assert.is(line.drops.get('too-long'), 1);
-  assert.is(line.drops.get('not-a-message'), 1);
-  assert.is(line.drops.get('cbor'), 1);
-  assert.ok((line.drops.get('cobs') ?? 0) + (line.drops.get('crc') ?? 0) >= 2, 'the noise was counted');
+  assert.is(watch.linePhase('l1'), 'open');
+  assert.is(watch.lineDrops('l1', 'crc'), 1);
+  assert.is(watch.lineDrops('l1', 'too-long'), 1);
+  assert.is(watch.lineDrops('l1', 'not-a-message'), 1);
+  assert.is(watch.lineDrops('l1', 'cbor'), 1);
+  assert.ok(watch.lineDrops('l1', 'cobs') + watch.lineDrops('l1', 'crc') >= 2, 'the noise was counted');
   assert.ok(site.logLines.some((l) => /line\.drop .*reason=crc/.test(l)));
 });
 

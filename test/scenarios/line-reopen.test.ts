@@ -12,7 +12,7 @@ test.before(async () => {
 });
 test.after(() => site?.stop());
 
-const lineState = (name: string): string | undefined => site.router.status().lineStates.get(name);
+const lineState = (name: string): string | undefined => site.router.snapshot().lines.find((l) => l.name === name)?.phase;
 
 test('one line unplugged: it goes down, the others keep being served', async () => {
   await site.station('b').close();

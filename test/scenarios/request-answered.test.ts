@@ -33,9 +33,8 @@ for (const link of ['tcp', 'serial'] as const) {
   });
 
   test('after its link drops, the router reopens it (the device is released) and is served again', async () => {
-    const link = (site.router as unknown as { links: Map<string, { reset(why: string): void; state: string }> }).links.get('ds1')!;
-    link.reset('test: drop the link');
-    await waitFor('link back open and server available', () => link.state === 'open' && site.router.status().servers.some((s) => s.available), 8000);
+    assert.ok(site.router.resetServer('ds1', 'test: drop the link'));
+    await waitFor('link back open and server available', () => site.router.snapshot().servers.find((s) => s.name === 'ds1')?.phase === 'open' && site.router.snapshot().dispatch.servers.some((s) => s.available), 8000);
     site.station().request(42, 'echo', 'again');
     assert.ok((await site.station().answer(42)).ok);
     assert.not.ok(site.logLines.some((l) => /Cannot lock port/.test(l)), 'the old file descriptor was closed');

@@ -27,7 +27,7 @@ wrongKid('is refused with the reason, and never becomes available', async () => 
   await waitFor('the refusal logged', () => site.logLines.find((l) => /error link\.handshake-refused server=ds1/.test(l)));
   const line = site.logLines.find((l) => /link\.handshake-refused/.test(l))!;
   assert.match(line, /the server's kid h'02' is not the recipientId h'03' of the key file/);
-  assert.not.ok(site.router.status().servers.some((s) => s.available));
+  assert.not.ok(site.router.snapshot().dispatch.servers.some((s) => s.available));
   site.station().request(1, 'echo', 'x', 300);
   const res = await site.station().answer(1);
   assert.ok(!res.ok && res.err.code === 'no-server', JSON.stringify(res));

@@ -11,6 +11,7 @@ import { sealMessage } from '../../src/secure/seal.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeMessage } from '../../src/wire/messages.js';
 import { Site } from '../support/site.js';
+import { RouterWatch } from '../support/router-watch.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 for (const link of ['tcp', 'serial'] as const) {
@@ -42,12 +43,14 @@ tamper.before(async () => {
     ],
   }).start();
   // ds2 drains (0 slots) so that every request goes through the proxied ds1.
-  site.dataServer('ds2').setSlots(0);
-  await waitFor('ds2 drained', () => site.router.status().servers.find((s) => s.name === 'ds2')?.slots === 0);
+  site.dataServer('ds2').drain();
+  await waitFor('ds2 drained', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds2')?.slots === 0);
+  watch = new RouterWatch(site.router);
 });
 tamper.after(() => site?.stop());
 
-const routerLink = () => (site.router as unknown as { links: Map<string, { drops: Map<string, number>; state: string }> }).links.get('ds1')!;
+let watch: RouterWatch;
+const routerLink = () => ({ drops: { get: (reason: string) => watch.linkDrops('ds1', reason) }, state: watch.linkPhase('ds1') });
 
 tamper('a tampered frame is dropped as decrypt; the link stays and serves', async () => {
   site.proxies.get('ds1')!.tamper(1);
@@ -73,7 +76,7 @@ tamper('a frame sealed with the wrong key is dropped; the link stays and serves'
   const before = routerLink().drops.get('decrypt') ?? 0;
   site.proxies.get('ds1')!.injectToRouter(encodeFrame(sealMessage(forged, encodeMessage({ t: 'ready', slots: 100, ops: ['echo'] }), 1_000_000)));
   await waitFor('a decrypt drop', () => routerLink().drops.get('decrypt') === before + 1);
-  assert.is(site.router.status().servers.find((s) => s.name === 'ds1')?.slots, 2, "the forged 'ready' changed nothing");
+  assert.is(site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds1')?.slots, 2, "the forged 'ready' changed nothing");
   site.station().request(3, 'echo', 'after forgery');
   assert.ok((await site.station().answer(3)).ok);
 });
@@ -81,17 +84,17 @@ tamper('a frame sealed with the wrong key is dropped; the link stays and serves'
 tamper('three drops in a row close the link; the request goes to the other server, and a fresh handshake brings the link back', async () => {
   const handshakesBefore = site.logLines.filter((l) => /link\.open server=ds1/.test(l)).length;
   site.station().request(4, 'echo', 'in flight while the link breaks');
-  await waitFor('request 4 at ds1', () => site.router.status().servers.find((s) => s.name === 'ds1')?.busy === 1);
-  site.dataServer('ds2').setSlots(2);
+  await waitFor('request 4 at ds1', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds1')?.busy === 1);
+  site.dataServer('ds2').resume();
   site.proxies.get('ds1')!.tamper(3);
   const res = await site.station().answer(4, 5000);
   // echo is retry: true, so it is sent again, to the other server (never back to the one that failed, 2.2 rule 3).
   assert.ok(res.ok, JSON.stringify(res));
   assert.is(site.dataServer('ds2').executions.get('echo'), 1);
   assert.ok(site.logLines.some((l) => /link\.waiting server=ds1 .*why="3 sealed messages dropped in a row"/.test(l)), 'the reason is logged');
-  await waitFor('ds1 back with a fresh handshake', () => site.logLines.filter((l) => /link\.open server=ds1/.test(l)).length > handshakesBefore && site.router.status().servers.find((s) => s.name === 'ds1')?.available);
-  site.dataServer('ds2').setSlots(0);
-  await waitFor('ds2 drained again', () => site.router.status().servers.find((s) => s.name === 'ds2')?.slots === 0);
+  await waitFor('ds1 back with a fresh handshake', () => site.logLines.filter((l) => /link\.open server=ds1/.test(l)).length > handshakesBefore && site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds1')?.available);
+  site.dataServer('ds2').drain();
+  await waitFor('ds2 drained again', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds2')?.slots === 0);
   const executedAtDs1 = site.dataServer('ds1').executions.get('echo') ?? 0;
   site.station().request(5, 'echo', 'after the new handshake');
   assert.ok((await site.station().answer(5)).ok);

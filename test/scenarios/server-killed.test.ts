@@ -28,14 +28,14 @@ test.after(() => site?.stop());
 
 test('retry op re-dispatched to the other server, the other op answered server-lost', async () => {
   // ds2 drains (slots 0) so everything lands on ds1 first.
-  site.dataServer('ds2').setSlots(0);
-  await waitFor('ds2 drained', () => site.router.status().servers.find((s) => s.name === 'ds2')?.slots === 0);
+  site.dataServer('ds2').drain();
+  await waitFor('ds2 drained', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds2')?.slots === 0);
   site.station('l1').request(1, 'echo', 'one');
   site.station('l1').request(2, 'issue-serial', { csn: 'c1' });
   site.station('l2').request(1, 'echo', 'two');
-  await waitFor('ds1 holding 3', () => site.router.status().servers.find((s) => s.name === 'ds1')?.busy === 3);
+  await waitFor('ds1 holding 3', () => site.router.snapshot().dispatch.servers.find((s) => s.name === 'ds1')?.busy === 3);
 
-  site.dataServer('ds2').setSlots(4);
+  site.dataServer('ds2').resume();
   await sleep(50);
   await site.dataServer('ds1').close(); // gone mid-request: connections dropped, not listening
 

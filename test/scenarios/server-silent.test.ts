@@ -42,7 +42,7 @@ test.before(async () => {
   }));
   router = new Router(loadConfig(file), createLogger({ level: 'debug', write: (l) => logLines.push(l) }));
   router.start();
-  await waitFor('mute server available', () => router.status().servers.some((s) => s.available));
+  await waitFor('mute server available', () => router.snapshot().dispatch.servers.some((s) => s.available));
   station = await new StationPeer(pair.peerPath).open();
 });
 

@@ -2,7 +2,7 @@
 // numbers, replay window, drop counting and the 3-in-a-row close rule.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Channel } from '../../src/links/channel.js';
+import type { Channel, UnsealResult } from '../../src/secure/channel.js';
 import { deriveContext, linkIdContext } from '../../src/secure/context.js';
 import { openMessage } from '../../src/secure/seal.js';
 import { DROPS_BEFORE_CLOSE, SecureSession, SequenceExhaustedError } from '../../src/secure/session.js';
@@ -15,15 +15,16 @@ const serverCtx = deriveContext({ ...base, senderId: hex('02'), recipientId: hex
 const MSG = (n: number): Buffer => Buffer.from([0xa2, 0x61, 0x74, 0x64, 0x70, 0x69, 0x6e, 0x67, 0x61, 0x6e, n]); // {"t":"ping","n":n}, n < 24
 
 const session = suite('session');
+/** The plaintext as hex, or the drop reason. */
+const show = (r: UnsealResult): string => (r.ok ? toHex(r.plaintext) : `dropped:${r.reason}`);
+const dropped = (r: UnsealResult): boolean => !r.ok;
 
 session('is a Channel: seal on one side, unseal on the other, in order', () => {
   const router: Channel = new SecureSession(routerCtx);
   const server: Channel = new SecureSession(serverCtx);
   for (let n = 0; n < 10; n++) {
-    const got = router.unseal(server.seal(MSG(n)));
-    assert.is(got && toHex(got), toHex(MSG(n)));
-    const back = server.unseal(router.seal(MSG(n + 10)));
-    assert.is(back && toHex(back), toHex(MSG(n + 10)));
+    assert.is(show(router.unseal(server.seal(MSG(n)))), toHex(MSG(n)));
+    assert.is(show(server.unseal(router.seal(MSG(n + 10)))), toHex(MSG(n + 10)));
   }
 });
 
@@ -46,10 +47,9 @@ session('a replayed body is dropped and counted', () => {
   const server = new SecureSession(serverCtx);
   const router = new SecureSession(routerCtx);
   const body = server.seal(MSG(1));
-  assert.ok(router.unseal(body));
-  assert.is(router.unseal(body), undefined);
+  assert.is(show(router.unseal(body)), toHex(MSG(1)));
+  assert.equal(router.unseal(body), { ok: false, reason: 'replay', mustClose: false, inARow: 1 });
   assert.is(router.drops.get('replay'), 1);
-  assert.is(router.lastDropReason, 'replay');
   assert.is(router.consecutiveDrops, 1);
 });
 
@@ -58,8 +58,8 @@ session('reordered bodies: the later one wins, the earlier is a replay', () => {
   const router = new SecureSession(routerCtx);
   const a = server.seal(MSG(1));
   const b = server.seal(MSG(2));
-  assert.ok(router.unseal(b));
-  assert.is(router.unseal(a), undefined);
+  assert.not.ok(dropped(router.unseal(b)));
+  assert.is(show(router.unseal(a)), 'dropped:replay');
   assert.is(router.drops.get('replay'), 1);
 });
 
@@ -70,16 +70,17 @@ session(`${DROPS_BEFORE_CLOSE} drops in a row: mustClose; each reason counted`, 
   const good = server.seal(MSG(1));
   const tampered = Buffer.from(server.seal(MSG(2)));
   tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0x80;
-  assert.is(router.unseal(hex('a0')), undefined); // not-cose
+  assert.equal(router.unseal(hex('a0')), { ok: false, reason: 'not-cose', mustClose: false, inARow: 1 });
   assert.not.ok(router.mustClose);
-  assert.is(router.unseal(tampered), undefined); // decrypt
+  assert.equal(router.unseal(tampered), { ok: false, reason: 'decrypt', mustClose: false, inARow: 2 });
   assert.not.ok(router.mustClose);
-  assert.is(router.unseal(router.seal(MSG(3))), undefined); // our own message reflected: wrong-kid
+  // our own message reflected: wrong-kid, and the third in a row says the link must close
+  assert.equal(router.unseal(router.seal(MSG(3))), { ok: false, reason: 'wrong-kid', mustClose: true, inARow: 3 });
   assert.ok(router.mustClose);
   assert.is(router.consecutiveDrops, 3);
   assert.equal([...router.drops.entries()].sort(), [['decrypt', 1], ['not-cose', 1], ['wrong-kid', 1]]);
   // the session still opens good messages; closing is the link's decision
-  assert.ok(router.unseal(good));
+  assert.is(show(router.unseal(good)), toHex(MSG(1)));
 });
 
 session('a good message resets the run of drops, not the totals', () => {
@@ -88,7 +89,7 @@ session('a good message resets the run of drops, not the totals', () => {
   router.unseal(hex('00'));
   router.unseal(hex('00'));
   assert.is(router.consecutiveDrops, 2);
-  assert.ok(router.unseal(server.seal(MSG(1))));
+  assert.not.ok(dropped(router.unseal(server.seal(MSG(1)))));
   assert.is(router.consecutiveDrops, 0);
   assert.not.ok(router.mustClose);
   router.unseal(hex('00'));
@@ -105,9 +106,9 @@ session('a failed decryption does not move the replay window', () => {
   const body = server.seal(MSG(1)); // piv 1
   const forged = Buffer.from(body);
   forged[forged.length - 1] = forged[forged.length - 1]! ^ 1;
-  assert.is(router.unseal(forged), undefined);
+  assert.is(show(router.unseal(forged)), 'dropped:decrypt');
   assert.is(router.lastAcceptedPiv, -1);
-  assert.ok(router.unseal(body));
+  assert.is(show(router.unseal(body)), toHex(MSG(1)));
   assert.is(router.lastAcceptedPiv, 1);
 });
 
@@ -123,7 +124,7 @@ session('the last sequence number 2^40 - 1 is usable, then seal refuses', () => 
   assert.is(server.nextSequence, 2 ** 40);
   // after the last number nothing more can be accepted from that context either
   const router = new SecureSession(routerCtx);
-  assert.ok(router.unseal(last));
+  assert.is(show(router.unseal(last)), toHex(MSG(1)));
   assert.is(router.lastAcceptedPiv, 2 ** 40 - 1);
 });
 
@@ -133,6 +134,9 @@ session('nearlyExhausted within the margin', () => {
   const s = new SecureSession(serverCtx, { exhaustionMargin: 10, initialSequence: 2 ** 40 - 10 });
   assert.ok(s.nearlyExhausted);
   assert.not.ok(s.exhausted);
+  assert.is(s.sequenceState, 'nearly-exhausted');
+  assert.is(new SecureSession(serverCtx).sequenceState, 'fresh');
+  assert.is(new SecureSession(serverCtx, { initialSequence: 2 ** 40 }).sequenceState, 'exhausted');
   assert.ok(new SecureSession(serverCtx, { initialSequence: 2 ** 40 - 2 ** 24 }).nearlyExhausted); // default margin 2^24
   assert.not.ok(new SecureSession(serverCtx, { initialSequence: 2 ** 40 - 2 ** 24 - 1 }).nearlyExhausted);
 });

@@ -88,7 +88,7 @@ example('the router opens it (openMessage and SecureSession)', () => {
     assert.is(opened.piv, 0);
   }
   const got = new SecureSession(router).unseal(hex(ex.body));
-  assert.is(got && toHex(got), toHex(hex(PLAINTEXT)));
+  assert.is(got.ok && toHex(got.plaintext), toHex(hex(PLAINTEXT)));
 });
 
 example('the frame carries the body (PROTOCOL.md 1)', () => {

@@ -112,8 +112,8 @@ export class Site {
     this.router = new Router(loadConfig(this.configFile), this.log);
     this.router.start();
     await waitFor('every line open and every expected server available', () => {
-      const s = this.router.status();
-      return [...s.lineStates.values()].every((v) => v === 'open') && s.servers.filter((x) => x.available).length === (this.options.expectServers ?? servers.length);
+      const s = this.router.snapshot();
+      return s.lines.every((l) => l.phase === 'open') && s.dispatch.servers.filter((x) => x.available).length === (this.options.expectServers ?? servers.length);
     });
     for (const l of lines) this.stations.set(l.name, await new StationPeer(this.pairs.get(l.name)!.peerPath, l.protocol).open());
     return this;

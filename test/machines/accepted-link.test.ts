@@ -1,0 +1,67 @@
+// The accepting end's timeouts on a fake clock over an in-memory link: a
+// connection that never opens is closed at its handshake deadline (bytes
+// that are no `open` do not extend it), and an opened one that goes silent
+// is closed after the idle timeout.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AcceptedLink, HANDSHAKE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from '../../src/links/accepted-link.js';
+import type { LinkKeys } from '../../src/keys/link-key-file.js';
+import { createLogger } from '../../src/log/logger.js';
+import { openMessage } from '../../src/secure/handshake.js';
+import { encodeFrame } from '../../src/wire/frame.js';
+import { encodeMessage } from '../../src/wire/messages.js';
+import { FakeScheduler } from '../support/fake-scheduler.js';
+import { memoryPair, settle } from '../support/memory-transport.js';
+
+const ROUTER: LinkKeys = { masterSecret: Buffer.alloc(16, 4), masterSalt: Buffer.alloc(8, 1), senderId: Buffer.of(1), recipientId: Buffer.of(2) };
+const SERVER: LinkKeys = { masterSecret: Buffer.alloc(16, 4), masterSalt: Buffer.alloc(8, 1), senderId: Buffer.of(2), recipientId: Buffer.of(1) };
+
+function accepting() {
+  const clock = new FakeScheduler();
+  const [router, far] = memoryPair();
+  const events: string[] = [];
+  const logs: string[] = [];
+  new AcceptedLink(
+    far,
+    'tcp',
+    4096,
+    { kind: 'sealed', candidates: [{ keys: SERVER }] },
+    { open: () => events.push('open'), authenticated: () => events.push('authenticated'), request: () => events.push('request'), closed: () => events.push('closed') },
+    createLogger({ write: (l) => logs.push(l) }),
+    clock,
+  );
+  return { clock, router, events, logs };
+}
+
+const test = suite('accepted link on a fake clock');
+
+test('no open within the handshake deadline: closed, and stray bytes do not extend it', async () => {
+  const { clock, router, events, logs } = accepting();
+  for (let t = 0; t < HANDSHAKE_TIMEOUT_MS - 1000; t += 1000) {
+    router.write(Buffer.from('x'));
+    await settle();
+    clock.advance(1000);
+  }
+  assert.not.ok(events.includes('closed'));
+  clock.advance(999);
+  assert.not.ok(events.includes('closed'));
+  clock.advance(1);
+  assert.equal(events, ['closed']);
+  assert.ok(logs.some((l) => /link\.closing why="no handshake"/.test(l)));
+});
+
+test('opened, then silent: closed after the idle timeout; traffic keeps it', async () => {
+  const { clock, router, events } = accepting();
+  router.write(encodeFrame(encodeMessage(openMessage(ROUTER, Buffer.alloc(8, 3)))));
+  await settle();
+  assert.equal(events, ['open']);
+  clock.advance(IDLE_TIMEOUT_MS - 1);
+  router.write(Buffer.of(0));
+  await settle();
+  clock.advance(IDLE_TIMEOUT_MS - 1);
+  assert.not.ok(events.includes('closed'), 'a byte restarted the idle timer');
+  clock.advance(1);
+  assert.equal(events, ['open', 'closed']);
+});
+
+test.run();
