@@ -1,16 +1,5 @@
 #!/usr/bin/env node
 // persomux: the composition root. Each command builds what it needs and nothing else.
-import { runCheck, runRouter } from './run.js';
-import { runDataServer } from './dataserver.js';
-import { runSim } from './sim.js';
-import { runSize } from './size.js';
-import { runKeygen } from './keygen.js';
-import { runKeystore } from './keystore.js';
-import { runHsm } from './hsm.js';
-import { runAudit } from './audit.js';
-import { runReload } from './reload.js';
-import { runLeds } from './leds.js';
-
 const USAGE = `persomux: card-personalization router
 
 Usage: persomux <command> [options]
@@ -31,18 +20,20 @@ Commands:
 'persomux <command> --help' describes each command's options.
 `;
 
+// Each command's module is loaded only when it runs: the router's memory holds
+// neither the data server's PKCS#11 code nor the simulator (issue 13, item 5).
 const commands: Record<string, (args: string[]) => Promise<number>> = {
-  run: runRouter,
-  check: runCheck,
-  reload: runReload,
-  dataserver: runDataServer,
-  sim: runSim,
-  size: runSize,
-  keygen: runKeygen,
-  keystore: runKeystore,
-  hsm: runHsm,
-  audit: runAudit,
-  leds: runLeds,
+  run: async (a) => (await import('./run.js')).runRouter(a),
+  check: async (a) => (await import('./run.js')).runCheck(a),
+  reload: async (a) => (await import('./reload.js')).runReload(a),
+  dataserver: async (a) => (await import('./dataserver.js')).runDataServer(a),
+  sim: async (a) => (await import('./sim.js')).runSim(a),
+  size: async (a) => (await import('./size.js')).runSize(a),
+  keygen: async (a) => (await import('./keygen.js')).runKeygen(a),
+  keystore: async (a) => (await import('./keystore.js')).runKeystore(a),
+  hsm: async (a) => (await import('./hsm.js')).runHsm(a),
+  audit: async (a) => (await import('./audit.js')).runAudit(a),
+  leds: async (a) => (await import('./leds.js')).runLeds(a),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -7,7 +7,8 @@ import type { LineConfig, RouterConfig, ServerConfig } from '../config/types.js'
 import { planReload, type ReloadPlan } from './reload-plan.js';
 import { Dispatcher, OVERDUE_GRACE_MS } from '../dispatch/dispatcher.js';
 import type { Effect, Note } from '../dispatch/types.js';
-import { serialDevices, StationLine, type LineDevices } from '../lines/station-line.js';
+import { StationLine, type LineDevices } from '../lines/station-line.js';
+import { ttyDevices } from '../lines/tty-port.js';
 import { ServerLink, type Connector } from '../links/server-link.js';
 import { openTransport } from '../links/transport.js';
 import type { Logger } from '../log/logger.js';
@@ -34,7 +35,8 @@ export interface RouterEdges {
   readonly connector: Connector;
 }
 
-const REAL_EDGES: RouterEdges = { scheduler: systemScheduler, lineDevices: serialDevices, connector: (config) => openTransport(config.address) };
+// Station lines: serialport opens and locks, a TTY handle moves the bytes (lines/tty-port.ts, issue 13 item 5).
+const REAL_EDGES: RouterEdges = { scheduler: systemScheduler, lineDevices: ttyDevices, connector: (config) => openTransport(config.address) };
 
 export class Router {
   readonly dispatcher: Dispatcher;

@@ -67,7 +67,9 @@ async function startVariant(variant: Variant, pairs: readonly PtyPair[], servers
     };
     const file = join(dir, `router-${paths.length}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2));
-    const child = await startChild(process.execPath, [MAIN, 'run', '--config', file, '--log-level', 'info'], /router\.start/);
+    // BENCH_ROUTER_NODE_ARGS: e.g. '--cpu-prof --cpu-prof-dir=bench-results/profiles' to profile the router under this load.
+    const nodeArgs = process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = await startChild(process.execPath, [...nodeArgs, MAIN, 'run', '--config', file, '--log-level', 'info'], /router\.start/);
     const available = (): number => (child.output.match(/server\.available/g) ?? []).length;
     if (!(await until(() => available() >= servers.length, 20_000))) throw new Error(`the router's servers did not become available:\n${child.output}`);
     return child;
