@@ -146,7 +146,7 @@ async function measureLatency(variant: Variant | 'direct', pair: PtyPair, server
 export interface RoutingFigures {
   readonly cpu: readonly CpuFigure[];
   readonly latency: Record<string, { p50: number; p99: number; n: number }>;
-  readonly saturation?: { readonly capacityPerS: number; readonly requestsPerS: number; readonly share: number; readonly lines: number };
+  readonly saturation?: { readonly capacityPerS: number; readonly directPerS: number; readonly requestsPerS: number; readonly share: number; readonly shareOfDirect: number; readonly lines: number };
   readonly memory?: { readonly lines: number; readonly seconds: number; readonly samplesMB: readonly number[]; readonly startMB: number; readonly endMB: number; readonly maxMB: number };
 }
 
@@ -214,8 +214,25 @@ export async function routingBench(o: BenchOptions, log: (line: string) => void,
       const lines = Math.min(24, maxLines);
       const capacityPerS = (2 * 4 * 1000) / 20;
       const figure = await measureCpu('router', pairs.slice(0, lines), slow, scratch.dir, o);
-      saturation = { capacityPerS, requestsPerS: figure.requestsPerS, share: figure.requestsPerS / capacityPerS, lines };
-      log(`\nRouting (c): saturated servers (2 x 4 slots, 20 ms fixed: ${capacityPerS} requests/s), ${lines} lines x ${o.outstanding}: the router delivers ${f(figure.requestsPerS)} requests/s, ${f(saturation.share * 100, 1)}% of the servers' capacity`);
+      // What these servers deliver on this machine when fed directly, exactly their slots in flight (timers fire late on a busy machine).
+      const direct = await Promise.all(slow.map(async (s) => {
+        const link = new DirectLink();
+        await link.open('127.0.0.1', s.port);
+        return link;
+      }));
+      for (const link of direct) link.saturate(4);
+      await sleep(2_000);
+      const d0 = direct.reduce((n, l) => n + l.answeredCount, 0);
+      const t0 = performance.now();
+      await sleep(o.windowS * 1000);
+      const directPerS = (direct.reduce((n, l) => n + l.answeredCount, 0) - d0) / ((performance.now() - t0) / 1000);
+      for (const link of direct) {
+        link.stop();
+        link.close();
+      }
+      saturation = { capacityPerS, directPerS, requestsPerS: figure.requestsPerS, share: figure.requestsPerS / capacityPerS, shareOfDirect: figure.requestsPerS / directPerS, lines };
+      log(`\nRouting (c): saturated servers (2 x 4 slots, 20 ms fixed: ${capacityPerS} requests/s nominal), ${lines} lines x ${o.outstanding}: the router delivers ${f(figure.requestsPerS)} requests/s,`);
+      log(`  ${f(saturation.share * 100, 1)}% of the nominal capacity and ${f(saturation.shareOfDirect * 100, 1)}% of the ${f(directPerS)} requests/s the same servers deliver fed directly (4 in flight each) on this machine`);
     }
     return { cpu, latency, ...(saturation ? { saturation } : {}), ...(memory ? { memory } : {}) };
   } finally {

@@ -163,6 +163,17 @@ export class DirectLink {
     this.send();
   }
 
+  /** Answers so far (both modes). */
+  answeredCount = 0;
+  private saturating = false;
+
+  /** Closed loop: `outstanding` requests in flight on this link, no pause, no latency kept. */
+  saturate(outstanding: number): void {
+    this.running = true;
+    this.saturating = true;
+    for (let i = 0; i < outstanding; i++) this.send();
+  }
+
   stop(): void {
     this.running = false;
   }
@@ -179,6 +190,11 @@ export class DirectLink {
   }
 
   private answered(): void {
+    this.answeredCount++;
+    if (this.saturating) {
+      if (this.running) this.send();
+      return;
+    }
     this.latenciesMs.push(performance.now() - this.sentAt);
     if (this.running) setTimeout(() => this.running && this.send(), this.pauseMs);
   }
