@@ -3,13 +3,16 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STAMP := node_modules/.persomux-installed
 
-.PHONY: help deps sysdeps run test typecheck bench build clean
+.PHONY: help deps sysdeps run test typecheck bench build clean release deploy rollback need-host
 
 help:
 	@echo "make run    - simulated site for 30 s (24 stations, 2 data servers), then a report"
 	@echo "make test   - type-check and run every test; ends with 'N passed, N failed'"
 	@echo "make bench  - measure routing throughput and latency"
 	@echo "make build  - compile to dist/ (what the appliance runs)"
+	@echo "make release                - pack a release: build/releases/persomux-<version>-<commit>.tar.gz"
+	@echo "make deploy HOST=user@box   - release, ship it over SSH, switch, and keep it only if healthy"
+	@echo "make rollback HOST=user@box - return the box to its previous release"
 
 # npm ci only when the lock file changed since the last install.
 $(STAMP): package.json package-lock.json
@@ -46,8 +49,26 @@ test: deps sysdeps typecheck
 bench: deps sysdeps
 	node --import tsx test/bench/run.ts
 
+# dist/COMMIT: what `persomux --version` names on the appliance, where there is no git.
 build: deps
 	rm -rf dist && npx tsc -p tsconfig.build.json
+	cp src/http/status-page.html dist/http/
+	git rev-parse --short=12 HEAD > dist/COMMIT 2>/dev/null || rm -f dist/COMMIT
+
+# The appliance (README "Updating a box"). HEALTH_TIMEOUT (s) and PREFIX pass through.
+RELEASE_DIR ?= build/releases
+release: deps
+	RELEASE_DIR=$(RELEASE_DIR) scripts/release.sh
+
+# Deploys RELEASE=path, or the release just built from this tree.
+deploy: need-host $(if $(RELEASE),,release)
+	scripts/deploy.sh deploy "$(HOST)" "$(or $(RELEASE),$$(cat $(RELEASE_DIR)/LATEST))"
+
+rollback: need-host
+	scripts/deploy.sh rollback "$(HOST)"
+
+need-host:
+	@test -n "$(HOST)" || { echo "usage: make deploy|rollback HOST=user@box [RELEASE=archive] [HEALTH_TIMEOUT=30]"; exit 2; }
 
 clean:
 	rm -rf dist node_modules

@@ -3,9 +3,9 @@
 // public one (SPKI) for whoever verifies a log. Like the link key files
 // (keys/link-key-file.ts), a private file that group or others may read is
 // refused, and no message ever quotes a key: only the file and the rule.
-import { readSecretFile, SecretFileProblem } from '../util/secret-file.js';
+import { readSecretFile, SecretFileError } from '../keys/secret-file.js';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { FilePairError, writeFilePair } from '../util/file-pair.js';
 
 export class AuditKeyError extends Error {
   constructor(
@@ -22,23 +22,32 @@ export function auditKeyId(publicKey: KeyObject): string {
   return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest().subarray(0, 8).toString('hex');
 }
 
-/** Writes a fresh pair; refuses to overwrite either file. Returns the key id. */
-export function createAuditKey(privateFile: string, publicFile: string): { keyId: string } {
-  if (privateFile === publicFile) throw new AuditKeyError(publicFile, 'the private and the public key need two different files');
-  // Both or neither: a private key whose public half was never written cannot be checked against.
-  for (const f of [privateFile, publicFile]) if (existsSync(f)) throw new AuditKeyError(f, 'already exists; an audit key is never overwritten');
+/**
+ * Writes a fresh pair, both files or neither (a private key whose public half
+ * was never written cannot be checked against); never overwrites; creates
+ * missing folders. Returns the key id and the folders it created.
+ */
+export function createAuditKey(privateFile: string, publicFile: string): { keyId: string; createdFolders: string[] } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-  chmodSync(privateFile, 0o600); // the mode above is subject to the umask
-  writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644, flag: 'wx' });
-  return { keyId: auditKeyId(publicKey) };
+  try {
+    const { createdFolders } = writeFilePair(
+      { file: privateFile, content: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, mode: 0o600 },
+      { file: publicFile, content: publicKey.export({ type: 'spki', format: 'pem' }) as string, mode: 0o644 },
+    );
+    return { keyId: auditKeyId(publicKey), createdFolders };
+  } catch (e) {
+    if (e instanceof FilePairError) throw new AuditKeyError(e.file, e.reason);
+    throw e;
+  }
 }
 
+/** The public key is no secret, but a FIFO or a device given for it must not hang `audit verify` either. */
 function readKeyFile(file: string): { text: string } {
   try {
-    return { text: readFileSync(file, 'utf8') };
+    return { text: readSecretFile(file, { secret: false }) };
   } catch (e) {
-    throw new AuditKeyError(file, `cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    if (e instanceof SecretFileError) throw new AuditKeyError(file, e.reason);
+    throw e;
   }
 }
 
@@ -48,9 +57,12 @@ export function loadAuditPrivateKey(file: string): KeyObject {
   try {
     text = readSecretFile(file);
   } catch (e) {
-    if (e instanceof SecretFileProblem) throw new AuditKeyError(file, e.message);
-    throw e;
+    if (!(e instanceof SecretFileError)) throw e;
+    // A public key given by mistake is named as such first, not refused for its (public) mode.
+    if (holdsPublicKey(file)) throw new AuditKeyError(file, 'holds a public key; the data server signs with the private key file (PKCS#8 PEM, from "persomux audit keygen --private")');
+    throw new AuditKeyError(file, e.reason);
   }
+  if (/-----BEGIN PUBLIC KEY-----/.test(text)) throw new AuditKeyError(file, 'holds a public key; the data server signs with the private key file (PKCS#8 PEM, from "persomux audit keygen --private")');
   let key: KeyObject;
   try {
     key = createPrivateKey(text);
@@ -60,6 +72,15 @@ export function loadAuditPrivateKey(file: string): KeyObject {
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new AuditKeyError(file, `holds a ${key.asymmetricKeyType ?? 'unknown'} key; an audit key is Ed25519`);
   return key;
+}
+
+function holdsPublicKey(file: string): boolean {
+  try {
+    // Under the same rule as any key file (never blocks on a FIFO), but a public key's mode is no matter.
+    return /-----BEGIN PUBLIC KEY-----/.test(readSecretFile(file, { secret: false }));
+  } catch {
+    return false;
+  }
 }
 
 /** The key that verifies checkpoints; refuses a private key (a verifier should never need one). */

@@ -16,6 +16,7 @@
 // No key material: an entry has fields for who asked, what, about which card,
 // with which key id, and how it ended; append() rejects any other field, so
 // a key cannot reach the log even through a cast.
+import { systemErrorMeaning } from '../util/system-error.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { auditKeyId } from './audit-key.js';
@@ -215,7 +216,7 @@ export class AuditLog {
       while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
       if (this.sync) fsyncSync(fd);
     } catch (e) {
-      this.failure = new AuditLogError(this.file, `cannot write the audit log (${(e as NodeJS.ErrnoException).code ?? 'error'}); it accepts no more records`);
+      this.failure = new AuditLogError(this.file, `cannot write the audit log (${systemErrorMeaning(e) ?? 'error'}); it accepts no more records`);
       throw this.failure;
     }
     this.position.prevLine = sha256Hex(line);

@@ -8,7 +8,8 @@ const HELP = `Usage: persomux keygen --router FILE --server FILE [--router-id HE
 Writes two key files for one protected link, with a fresh random master
 secret and salt, mode 0600: FILE for the router (its 'keyFile' in the
 configuration) and FILE for the data server or peer router at the other end.
-Existing files are never overwritten.
+Both files are written or neither; existing files are never overwritten;
+missing folders are created (mode 0700).
   --router-id HEX   the router's Sender ID (kid), 0-7 bytes (default: 4 random bytes)
   --server-id HEX   the other end's Sender ID, 0-7 bytes (default: 4 random bytes)
 Random ids keep the pairs of a site apart: a data server or peer port with
@@ -28,10 +29,19 @@ export function runKeygen(args: string[]): Promise<number> {
     if (o.help) return help(HELP);
     if (!o.router || !o.server) throw new UsageError('--router FILE and --server FILE are both required');
     try {
-      const routerId = id(o['router-id'], 'router-id', randomBytes(4));
+      let routerId = id(o['router-id'], 'router-id', randomBytes(4));
       let serverId = id(o['server-id'], 'server-id', randomBytes(4));
-      while (serverId.equals(routerId)) serverId = randomBytes(4);
-      writeKeyPair(o.router, o.server, routerId, serverId);
+      // PROTOCOL.md 6.8: the ids must differ. Given ones are never changed behind the person's back.
+      if (o['router-id'] !== undefined && o['server-id'] !== undefined && routerId.equals(serverId)) {
+        throw new UsageError(`--router-id and --server-id must differ (equal ids would reuse nonces), both are '${o['router-id']}'`);
+      }
+      // A random id that happens to equal the other one is drawn again.
+      while (serverId.equals(routerId)) {
+        if (o['server-id'] === undefined) serverId = randomBytes(4);
+        else routerId = randomBytes(4);
+      }
+      const { createdFolders } = writeKeyPair(o.router, o.server, routerId, serverId);
+      for (const dir of createdFolders) process.stdout.write(`created folder ${dir}\n`);
     } catch (e) {
       if (!(e instanceof KeyFileError)) throw e;
       process.stderr.write(`persomux keygen: ${e.message}\n`);

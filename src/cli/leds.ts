@@ -19,11 +19,14 @@ const HELP = `Usage: persomux leds --config FILE --test
 --locate LINE   the running router blinks LINE's lamp (a double flash) for 30 s,
                 so you can find its port on the box; asked through the router's
                 status interface (status.listen in FILE)
+--user NAME     the operator asking (status.credentialsFile in FILE), with the
+                password in the environment variable PERSOMUX_PASSWORD: locate
+                is an operator action, like drain
 `;
 
 export function runLeds(args: string[]): Promise<number> {
   return command(HELP, async () => {
-    const o = parseOptions(args, { config: { type: 'string', short: 'c' }, test: { type: 'boolean' }, locate: { type: 'string' } });
+    const o = parseOptions(args, { config: { type: 'string' }, test: { type: 'boolean' }, locate: { type: 'string' }, user: { type: 'string' } });
     if (o.help) return help(HELP);
     if (!o.config) throw new UsageError('--config FILE is required');
     if (Boolean(o.test) === (o.locate !== undefined)) throw new UsageError('give one of --test or --locate LINE');
@@ -35,7 +38,7 @@ export function runLeds(args: string[]): Promise<number> {
       process.stderr.write(`${e.message}\n`);
       return 1;
     }
-    return o.test ? lampTest(config) : locate(config, o.locate!);
+    return o.test ? lampTest(config) : locate(config, o.locate!, o.user);
   });
 }
 
@@ -64,14 +67,16 @@ async function lampTest(config: RouterConfig): Promise<number> {
   return 0;
 }
 
-async function locate(config: RouterConfig, line: string): Promise<number> {
+async function locate(config: RouterConfig, line: string, user: string | undefined): Promise<number> {
   const { host, port } = config.status.listen;
   // The router listens on every address: ask it on loopback.
   const to = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  const url = `http://${to.includes(':') ? `[${to}]` : to}:${port}${LOCATE_PATH}?line=${encodeURIComponent(line)}`;
+  const url = `${config.status.tls ? 'https' : 'http'}://${to.includes(':') ? `[${to}]` : to}:${port}${LOCATE_PATH}?line=${encodeURIComponent(line)}`;
+  // HTTP Basic (src/http/actions.ts); the password never on the command line, where ps would show it.
+  const headers: Record<string, string> = user ? { authorization: `Basic ${Buffer.from(`${user}:${process.env.PERSOMUX_PASSWORD ?? ''}`).toString('base64')}` } : {};
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST' });
+    res = await fetch(url, { method: 'POST', headers });
   } catch (e) {
     const c = (e as { cause?: { code?: string; message?: string } }).cause;
     const cause = c?.code ?? c?.message ?? (e as Error).message;
@@ -79,8 +84,9 @@ async function locate(config: RouterConfig, line: string): Promise<number> {
     return 1;
   }
   const body = (await res.json().catch(() => ({}))) as { error?: string; seconds?: number };
-  if (res.status !== 202) {
-    process.stderr.write(`the router refused: ${res.status} ${body.error ?? res.statusText}\n`);
+  if (!res.ok) {
+    const hint = res.status === 401 ? (user ? ' (check PERSOMUX_PASSWORD)' : ': give --user NAME with PERSOMUX_PASSWORD set') : '';
+    process.stderr.write(`the router refused: ${res.status} ${body.error ?? res.statusText}${hint}\n`);
     return 1;
   }
   process.stdout.write(`${line}'s lamp blinks (double flash) for ${body.seconds} s\n`);

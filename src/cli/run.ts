@@ -2,19 +2,32 @@
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { RouterConfig } from '../config/types.js';
-import { createLogger, parseLevel } from '../log/logger.js';
+import { createLogger, parseLevel, type Logger } from '../log/logger.js';
+import { Journal } from '../journal/journal.js';
+import { systemErrorMeaning } from '../util/system-error.js';
 import { describeAddress } from '../links/transport.js';
 import { Router } from '../router/router.js';
-import { startStatusServer } from '../http/status-server.js';
-import { locateRoute } from '../http/locate.js';
+import { startStatusInterface } from '../http/status-interface.js';
 import { checkPanel } from '../panel/check-panel.js';
 import { startFrontPanel } from '../panel/start-panel.js';
 import { writeFileSync } from 'node:fs';
 
+async function openJournal(dir: string, log: Logger): Promise<Journal> {
+  try {
+    const journal = await Journal.open({ dir, log });
+    const r = journal.recovered;
+    log.info('journal.open', { dir, segments: r.segments, records: r.records, live: r.live, ignoredBytes: r.ignoredBytes });
+    return journal;
+  } catch (e) {
+    throw new CommandError(`persomux run: the request journal in ${dir} cannot be opened: ${systemErrorMeaning(e) ?? (e as Error).message}`);
+  }
+}
+
 function writePidFile(file: string): void {
   writeFileSync(file, `${process.pid}\n`, { mode: 0o644 });
 }
-import { command, help, parseOptions, UsageError } from './args.js';
+import { CommandError, command, help, parseOptions, UsageError } from './args.js';
+import { startNotify } from '../box/start-notify.js';
 
 /** How often `run` logs its one-line status (router.status lines=.. servers=.. queued=..). */
 const STATUS_EVERY_MS = 60_000;
@@ -52,7 +65,7 @@ function readConfig(file: string | undefined): RouterConfig | undefined {
 
 export function runCheck(args: string[]): Promise<number> {
   return command(CHECK_HELP, async () => {
-    const o = parseOptions(args, { config: { type: 'string', short: 'c' } });
+    const o = parseOptions(args, { config: { type: 'string' } });
     if (o.help) return help(CHECK_HELP);
     const config = readConfig(o.config);
     if (!config) return 1;
@@ -68,16 +81,21 @@ export function runCheck(args: string[]): Promise<number> {
 
 export function runRouter(args: string[]): Promise<number> {
   return command(RUN_HELP, async () => {
-    const o = parseOptions(args, { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' }, 'pid-file': { type: 'string' } });
+    const o = parseOptions(args, { config: { type: 'string' }, 'log-level': { type: 'string' }, 'pid-file': { type: 'string' } });
     if (o.help) return help(RUN_HELP);
     const config = readConfig(o.config);
     if (!config) return 1;
     const log = createLogger({ level: parseLevel(o['log-level']) });
-    const router = new Router(config, log);
+    // At most once across restarts (PROTOCOL.md 6 reading 12): read back before the first line opens.
+    const journal = config.journalDir ? await openJournal(config.journalDir, log.child({ part: 'journal' })) : undefined;
+    const router = new Router(config, log, journal ? { journal } : {});
     router.start();
     router.logStatusEvery(STATUS_EVERY_MS);
     const panel = await startFrontPanel(config.panel, router, log.child({ part: 'panel' }));
-    const statusServer = await startStatusServer(config.status, router, log.child({ part: 'status' }), [locateRoute(panel.locate)]);
+    // The page shows the panel's model: lamps and page agree, and a locate blinks both.
+    const statusInterface = await startStatusInterface(router, config, log.child({ part: 'status' }), { model: panel.model, locate: panel.locate });
+    // Healthy means one thing everywhere (issue 12): /healthz, READY=1 and the deploy's check.
+    const notify = startNotify({ healthy: () => router.health().healthy, log });
     // SIGHUP (systemctl reload, `persomux reload`): the file is read and validated again; a bad one changes nothing.
     process.on('SIGHUP', () => {
       log.info('router.signal', { signal: 'SIGHUP', config: config.file });
@@ -94,6 +112,7 @@ export function runRouter(args: string[]): Promise<number> {
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     log.info('router.signal', { signal, stopTimeoutMs: config.stopTimeoutMs });
+    notify.stopping();
     // A second signal does not wait any longer.
     const impatient = () => {
       log.warn('router.signal', { signal: 'again', why: 'stopping at once' });
@@ -103,7 +122,8 @@ export function runRouter(args: string[]): Promise<number> {
     process.once('SIGTERM', impatient);
     await router.shutdown(config.stopTimeoutMs);
     await panel.stop();
-    await statusServer.close();
+    await statusInterface.close();
+    await journal?.close();
     return 0;
   });
 }

@@ -13,6 +13,8 @@ export const LIMITS = {
   baudRate: { default: 115_200, min: 50, max: 4_000_000 },
   slots: { default: 1, min: 0, max: 1_024 },
   lendSlots: { default: 4, min: 0, max: 1_024 },
+  /** An ASCII line's banner (PROTOCOL.md section 6 reading 11): a few lines of text, not a page. */
+  bannerChars: { default: 0, min: 1, max: 1_000 },
   /** How long a graceful stop waits for requests at servers (the unit's TimeoutStopSec must be longer). */
   stopTimeoutMs: { default: 10_000, min: 0, max: 600_000 },
 } as const satisfies Record<string, Limit>;
@@ -28,3 +30,7 @@ export const DEFAULT_REHANDSHAKE = '0 3 * * *';
 
 /** The status interface listens on loopback unless the configuration opens it to the site. */
 export const DEFAULT_STATUS_LISTEN = '127.0.0.1:8080';
+
+/** The statistics snapshot: where (the box's state directory) and how often (every 5 minutes). */
+export const DEFAULT_STATE_DIR = '/var/lib/persomux';
+export const DEFAULT_SNAPSHOT_SCHEDULE = '*/5 * * * *';

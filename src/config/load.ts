@@ -1,6 +1,7 @@
 // Reads a configuration file: JSON, then validation. A mistake stops with the
 // file, the field (or line and column for a syntax error) and the reason.
 import { readFileSync } from 'node:fs';
+import { systemErrorMeaning } from '../util/system-error.js';
 import { ConfigError } from './errors.js';
 import type { RouterConfig } from './types.js';
 import { validateConfig } from './validate.js';
@@ -22,7 +23,7 @@ export function loadConfig(file: string): RouterConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(file, [{ field: '(file)', reason: `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    throw new ConfigError(file, [{ field: '(file)', reason: `cannot be read: ${systemErrorMeaning(e) ?? (e as Error).message}` }]);
   }
   return parseConfigText(file, text);
 }

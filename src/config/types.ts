@@ -19,6 +19,10 @@ export interface LineConfig {
   readonly protocol: (typeof PROTOCOLS)[number];
   readonly maxBody: number;
   readonly maxOutstanding: number;
+  /** ASCII lines: echo what a person types (PROTOCOL.md section 6 reading 11). Validated configs always say; absent = false. */
+  readonly echo?: boolean;
+  /** ASCII lines: text shown as `# ` lines when the line opens. */
+  readonly banner?: string | undefined;
   /** Static binding: the only servers this line's requests may use (names from `servers[]`); any when absent. */
   readonly servers?: readonly string[];
 }
@@ -64,9 +68,22 @@ export interface PeerPortConfig {
   readonly maxBody: number;
 }
 
+/** One operator allowed to act through the status interface (HTTP Basic). */
+export interface StatusCredential {
+  readonly user: string;
+  /** SHA-256 of the password: compared in constant time, never logged. */
+  readonly passwordDigest: Buffer;
+}
+
 export interface StatusConfig {
   /** Where the page, /metrics, /healthz and /status.json are served (port 0: any free port). */
   readonly listen: { readonly host: string; readonly port: number };
+  /** Operators allowed to act (locate, drain, undrain); none: actions are disabled. */
+  readonly credentials: readonly StatusCredential[];
+  /** The file they were read from, for messages. */
+  readonly credentialsFile?: string;
+  /** Serve HTTPS with this certificate and key (PEM); required for actions on a non-loopback address. */
+  readonly tls?: { readonly certFile: string; readonly cert: Buffer; readonly key: Buffer };
 }
 
 export interface RouterConfig {
@@ -80,8 +97,18 @@ export interface RouterConfig {
   readonly servers: readonly ServerConfig[];
   readonly peerPort: PeerPortConfig | undefined;
   readonly status: StatusConfig;
+  /** Where the statistics snapshot lives (/var/lib/persomux on the box). */
+  readonly stateDir: string;
+  /** node-cron expression: when the statistics snapshot is written. */
+  readonly snapshotSchedule: string;
   /** A graceful stop waits this long for requests at servers before it cuts them. */
   readonly stopTimeoutMs: number;
   /** The front panel's LEDs (config `panel`; none by default). */
   readonly panel: PanelConfig;
+  /**
+   * Where the router journals the fingerprints of requests sent to servers
+   * (src/journal/, PROTOCOL.md 6 reading 12): `<stateDir>/journal` when the
+   * file names its `stateDir`. Without it, at most once holds only within one run.
+   */
+  readonly journalDir: string | undefined;
 }

@@ -1,14 +1,15 @@
 // Checks a parsed configuration file once, at the edge, and fills in the
 // defaults. Every problem is collected (not just the first) with its field.
 import { isIP } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join as joinPath, resolve } from 'node:path';
 import { validate as validCron } from 'node-cron';
 import { KeyFileError, loadLinkKeys } from '../keys/link-key-file.js';
 import type { OpPolicy } from '../dispatch/types.js';
 import type { ConfigProblem } from './errors.js';
 import { validatePanel } from './panel.js';
-import { DATA_BITS, DEFAULT_REHANDSHAKE, DEFAULT_STATUS_LISTEN, LIMITS, PARITIES, PROTOCOLS, STOP_BITS, type Limit } from './limits.js';
-import type { LineConfig, LinkSecurity, PeerConfig, PeerPortConfig, RouterConfig, SerialSettings, ServerAddress, ServerConfig, StatusConfig } from './types.js';
+import { DATA_BITS, DEFAULT_REHANDSHAKE, LIMITS, PARITIES, PROTOCOLS, STOP_BITS, type Limit } from './limits.js';
+import type { LineConfig, LinkSecurity, PeerConfig, PeerPortConfig, RouterConfig, SerialSettings, ServerAddress, ServerConfig } from './types.js';
+import { statisticsFields, statusSection } from './status-section.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const NAME_RULE = 'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit';
@@ -100,17 +101,20 @@ interface Defaults {
 function line(c: Checker, value: unknown, field: string, d: Defaults): LineConfig | undefined {
   const o = c.object(value, field);
   if (!o) return undefined;
-  c.onlyKeys(o, field, ['name', 'path', ...SERIAL_KEYS, 'protocol', 'maxBody', 'maxOutstanding', 'servers']);
+  c.onlyKeys(o, field, ['name', 'path', ...SERIAL_KEYS, 'protocol', 'maxBody', 'maxOutstanding', 'echo', 'banner', 'servers']);
+  const protocol = c.oneOf(o.protocol, join(field, 'protocol'), PROTOCOLS, 'native');
   const l = {
     name: c.name(o.name, join(field, 'name')),
     serial: serialSettings(c, o, field, o.path, d.baudRate),
-    protocol: c.oneOf(o.protocol, join(field, 'protocol'), PROTOCOLS, 'native'),
+    protocol,
     maxBody: c.number(o.maxBody, join(field, 'maxBody'), LIMITS.maxBody, d.maxBody),
     maxOutstanding: c.number(o.maxOutstanding, join(field, 'maxOutstanding'), LIMITS.maxOutstanding, d.maxOutstanding),
+    echo: asciiOnly(c, o, 'echo', field, protocol) ? c.bool(o.echo, join(field, 'echo'), false) : undefined,
   };
-  if (!Object.values(l).every((v) => v !== undefined)) return undefined;
+  const banner = asciiOnly(c, o, 'banner', field, protocol) ? bannerText(c, o.banner, join(field, 'banner')) : null;
+  if (banner === null || !Object.values(l).every((v) => v !== undefined)) return undefined;
   const servers = lineServers(c, o.servers, join(field, 'servers'));
-  return { ...(l as LineConfig), ...(servers ? { servers } : {}) };
+  return { ...(l as Omit<LineConfig, 'banner'>), banner, ...(servers ? { servers } : {}) };
 }
 
 /** Static binding: a non-empty list of server names; that they name configured servers is checked once all are read. */
@@ -122,7 +126,23 @@ function lineServers(c: Checker, value: unknown, field: string): string[] | unde
   return names.every((n) => n !== undefined) ? (names as string[]) : undefined;
 }
 
-const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+/** `echo` and `banner` are for people at terminals: ASCII lines only (PROTOCOL.md section 6 reading 11). */
+function asciiOnly(c: Checker, o: Obj, key: string, field: string, protocol: string | undefined): boolean {
+  if (o[key] === undefined || protocol === 'ascii') return true;
+  c.fail(join(field, key), "is for lines with protocol 'ascii' (people at terminals) only");
+  return false;
+}
+
+/** Printable ASCII with line breaks: a banner must not drive the terminal. Null when refused. */
+function bannerText(c: Checker, value: unknown, field: string): string | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.length > 0 && value.length <= LIMITS.bannerChars.max && /^[\x20-\x7e\n]+$/.test(value)) return value;
+  c.fail(field, `must be text of 1 to ${LIMITS.bannerChars.max} printable ASCII characters (lines split by \\n)`);
+  return null;
+}
+
+/** Addresses whose bytes cannot leave the machine. */
+export const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
 /** `host:port`; port 0 (any free port) only where this router listens. */
 function tcpAddress(c: Checker, value: unknown, field: string, listening = false): ServerAddress | undefined {
@@ -143,6 +163,7 @@ function security(c: Checker, o: Obj, field: string, configDir: string, loopback
   if (insecure === undefined) return undefined;
   if (insecure) {
     if (o.keyFile !== undefined) c.fail(join(field, 'keyFile'), 'a plaintext link (insecure: true) has no key file');
+    if (o.rehandshake !== undefined) c.fail(join(field, 'rehandshake'), 'a plaintext link (insecure: true) makes no handshake to repeat');
     if (loopbackOnly && !isLoopback(loopbackOnly.host)) return c.fail(join(field, 'insecure'), `plaintext is allowed only on loopback addresses, not '${loopbackOnly.host}'`);
     return { kind: 'insecure' };
   }
@@ -231,9 +252,11 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const c = new Checker();
   const root = c.object(raw, '(file)');
   if (!root) return { problems: c.problems };
-  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'stopTimeoutMs', 'panel']);
+  c.onlyKeys(root, '', ['router', 'defaults', 'lines', 'servers', 'ops', 'peerPort', 'status', 'stopTimeoutMs', 'stateDir', 'snapshotSchedule', 'panel']);
   const configDir = dirname(resolve(file));
   const router = c.name(root.router, 'router');
+  // The request journal (PROTOCOL.md 6 reading 12) lives in the state folder the file names, relative to the file.
+  const journalDir = typeof root.stateDir === 'string' && root.stateDir.length > 0 ? joinPath(resolve(configDir, root.stateDir), 'journal') : undefined;
 
   const dRaw = root.defaults === undefined ? {} : c.object(root.defaults, 'defaults') ?? {};
   c.onlyKeys(dRaw, 'defaults', ['ttlMs', 'pingIntervalMs', 'maxBody', 'maxOutstanding', 'baudRate']);
@@ -257,7 +280,11 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   const lines = linesRaw.map((v, i) => line(c, v, `lines[${i}]`, d));
   const servers = serversRaw.map((v, i) => server(c, v, `servers[${i}]`, d, configDir));
   const peers = root.peerPort === undefined ? undefined : peerPort(c, root.peerPort, configDir, d);
-  const statusInterface = status(c, root.status);
+  const statusInterface = statusSection(c, root.status, configDir, (v, field) => {
+    const a = tcpAddress(c, v, field, true);
+    return a?.kind === 'tcp' ? { host: a.host, port: a.port } : undefined;
+  });
+  const statistics = statisticsFields(c, root, configDir);
   const stopTimeoutMs = c.number(root.stopTimeoutMs, 'stopTimeoutMs', LIMITS.stopTimeoutMs);
   const panel = validatePanel(root.panel, configDir, c.problems);
   // Judged on the raw values, so a duplicate shows even in an entry with other mistakes.
@@ -282,7 +309,9 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
     if (policy) ops.set(name, policy);
   }
 
-  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined || stopTimeoutMs === undefined || panel === undefined) return { problems: c.problems };
+  if (c.problems.length > 0 || router === undefined || pingIntervalMs === undefined || statusInterface === undefined || statistics === undefined || stopTimeoutMs === undefined || panel === undefined) {
+    return { problems: c.problems };
+  }
   return {
     config: {
       file,
@@ -293,19 +322,11 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
       lines: lines as LineConfig[],
       servers: servers as ServerConfig[],
       peerPort: peers,
-      status: statusInterface!,
-      stopTimeoutMs: stopTimeoutMs!,
+      status: statusInterface,
+      ...statistics,
+      stopTimeoutMs,
       panel,
+      journalDir,
     },
   };
-}
-
-/** The status interface (page, /metrics, /healthz): loopback port 8080 unless the file says otherwise. */
-function status(c: Checker, value: unknown): StatusConfig | undefined {
-  const o = value === undefined ? {} : c.object(value, 'status');
-  if (!o) return undefined;
-  c.onlyKeys(o, 'status', ['listen']);
-  const listen = tcpAddress(c, o.listen ?? DEFAULT_STATUS_LISTEN, 'status.listen', true);
-  if (listen?.kind !== 'tcp') return undefined;
-  return { listen: { host: listen.host, port: listen.port } };
 }

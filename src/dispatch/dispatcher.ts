@@ -41,6 +41,12 @@ export interface DispatcherOptions {
   readonly maxServerBody: number;
   /** The longest ttl a station may ask for. */
   readonly maxTtlMs: number;
+  /**
+   * A request journal (PROTOCOL.md 6 reading 12): non-retry requests go to a
+   * server only once their fingerprint is durable (a `journal` effect, then
+   * `journaled`), and `seenBefore` names those an earlier run already sent.
+   */
+  readonly journal?: { seenBefore(line: string, id: number, op: string, body: RawBody | undefined): boolean };
 }
 
 export class Dispatcher {
@@ -49,6 +55,8 @@ export class Dispatcher {
   private readonly policies: Map<string, OpPolicy>;
   private readonly queue = new ArrivalQueue();
   private readonly availability: Availability;
+  /** Non-retry requests waiting for their journal record, by seq. */
+  private readonly awaitingJournal = new Map<number, Request>();
   /** False once the router is stopping: nothing new is queued, nothing queued is sent. */
   private accepting = true;
   private seq = 0;
@@ -122,6 +130,8 @@ export class Dispatcher {
     for (const req of line.inFlight.values()) req.owned = false;
     line.inFlight.clear();
     line.cache.clear();
+    // Across restarts too: the journal forgets the line's ids.
+    if (this.options.journal) effects.push({ kind: 'journal-forget', line: name });
     return effects;
   }
 
@@ -174,11 +184,22 @@ export class Dispatcher {
       owned: true,
       excluded: new Set(),
       overloads: 0,
+      // Only a non-retry request must be on disk before a server sees it: running a retry op twice is harmless.
+      durable: !this.options.journal || policy.retry,
     };
     line.inFlight.set(request.id, request);
     if (request.deadline <= now) {
       // 2.1 rule 5: a request whose ttl has run out is never sent to a server.
       return [...effects, ...this.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.expire(request, now)];
+    }
+    if (!request.durable && this.options.journal!.seenBefore(line.name, req.id, req.op, req.body)) {
+      // PROTOCOL.md 6 reading 12: an earlier run of this router sent it to a server; it is never run twice.
+      const why = 'this router sent the request to a server before it restarted; it is not run twice';
+      return [...effects, ...this.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.finish(request, errorAnswer(req.id, 'server-lost', why), now)];
+    }
+    if (!request.durable) {
+      this.awaitingJournal.set(request.seq, request);
+      effects.push({ kind: 'journal', seq: request.seq, line: line.name, id: req.id, op: req.op, body: req.body, ttlMs: request.deadline - now });
     }
     this.queue.push(request);
     effects.push(note({ event: 'queued', line: line.name, id: req.id, op: req.op, ahead: this.queue.aheadOf(request) }));
@@ -293,6 +314,34 @@ export class Dispatcher {
     if (!server || !server.draining || server.rehandshakeBy !== undefined) return [];
     server.draining = false;
     return [...this.availabilityChanged(now), ...this.pump(now)];
+  }
+
+  // ---- the journal -------------------------------------------------------
+
+  /** The request's fingerprint is on disk: it may go to a server now. */
+  journaled(seq: number, now: number): Effect[] {
+    const req = this.awaitingJournal.get(seq);
+    if (!req) return [];
+    this.awaitingJournal.delete(seq);
+    req.durable = true;
+    return this.pump(now);
+  }
+
+  /**
+   * The journal could not be written (the disk): the request never ran and
+   * must not run unrecorded. The station is told `overloaded` (ask again
+   * later); like every refusal it is not cached.
+   */
+  journalFailed(seq: number, why: string, now: number): Effect[] {
+    const req = this.awaitingJournal.get(seq);
+    this.awaitingJournal.delete(seq);
+    if (!req || req.state !== 'queued' || !req.owned) return [];
+    this.queue.remove(req);
+    req.state = 'answered';
+    const line = this.line(req.line);
+    line.inFlight.delete(req.id);
+    const msg = `the router cannot record the request (${why}); ask again later`;
+    return [note({ event: 'rejected', line: line.name, id: req.id, op: req.op, code: 'overloaded', why: msg }), ...this.tell(line, errorAnswer(req.id, 'overloaded', msg)), ...this.pump(now)];
   }
 
   // ---- stopping ----------------------------------------------------------
@@ -491,7 +540,7 @@ export class Dispatcher {
         effects.push(...this.expire(req, now)); // unqueues it: the same index is the next request
         continue;
       }
-      const server = this.servers.pick(req, this.lines.get(req.line)?.options.servers);
+      const server = req.durable ? this.servers.pick(req, this.lines.get(req.line)?.options.servers) : undefined;
       if (!server) {
         i++;
         continue;

@@ -23,6 +23,8 @@ export interface Request {
   readonly excluded: Set<string>;
   /** Times a server answered it `overloaded` (it never ran there). */
   overloads: number;
+  /** May go to a server: a retry op, or its fingerprint is in the journal (PROTOCOL.md 6 reading 12). */
+  durable: boolean;
 }
 
 /** Same id + same fingerprint = a retransmission of the same request (2.1 rule 2). */

@@ -1,6 +1,6 @@
 // What the dispatcher is told and what it asks the edges to do. It performs
 // no I/O: every call returns the effects for the caller to carry out.
-import type { RouterToServer, RouterToStation } from '../wire/messages.js';
+import type { RawBody, RouterToServer, RouterToStation } from '../wire/messages.js';
 
 /** The error codes the router itself produces (PROTOCOL.md 2.1). */
 export type RouterErrorCode = 'bad-request' | 'unknown-op' | 'timeout' | 'overloaded' | 'server-lost' | 'no-server';
@@ -29,6 +29,10 @@ export type Effect =
   /** The server drained for a re-handshake is idle (or waited long enough): reconnect it now. */
   | { readonly kind: 'rehandshake-now'; readonly server: string }
   | { readonly kind: 'offer-changed'; readonly offer: PeerOffer }
+  /** Make this request's fingerprint durable, then call `journaled(seq)` (or `journalFailed`). */
+  | { readonly kind: 'journal'; readonly seq: number; readonly line: string; readonly id: number; readonly op: string; readonly body: RawBody | undefined; readonly ttlMs: number }
+  /** A hello: the journal forgets the line's ids, across restarts too. */
+  | { readonly kind: 'journal-forget'; readonly line: string }
   | { readonly kind: 'note'; readonly note: Note };
 
 /** Things worth a log line or a statistic; never body bytes. */

@@ -2,8 +2,8 @@
 // secret and salt, and the two ids. It is a secret: the router refuses a file
 // that others than its owner may read, and no message ever quotes its values.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
-import { readSecretFile, SecretFileProblem } from '../util/secret-file.js';
+import { FilePairError, writeFilePair } from '../util/file-pair.js';
+import { parseSecretJson, readSecretFile, SecretFileError } from './secret-file.js';
 
 export interface LinkKeys {
   readonly masterSecret: Buffer;
@@ -42,9 +42,10 @@ function hexField(file: string, raw: Record<string, unknown>, field: string, min
 export function parseLinkKeys(file: string, text: string): LinkKeys {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new KeyFileError(file, 'is not valid JSON (expected {"masterSecret", "masterSalt", "senderId", "recipientId"} as hex)');
+    raw = parseSecretJson(file, text, '{"masterSecret", "masterSalt", "senderId", "recipientId"} as hex');
+  } catch (e) {
+    if (e instanceof SecretFileError) throw new KeyFileError(file, e.reason);
+    throw e;
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new KeyFileError(file, 'must be a JSON object');
   const obj = raw as Record<string, unknown>;
@@ -59,13 +60,13 @@ export function parseLinkKeys(file: string, text: string): LinkKeys {
   };
 }
 
-/** Reads and checks a key file; refuses one that group or others may read. */
+/** Reads and checks a key file under the secret-file rule (secret-file.ts). */
 export function loadLinkKeys(file: string): LinkKeys {
   let text: string;
   try {
     text = readSecretFile(file);
   } catch (e) {
-    if (e instanceof SecretFileProblem) throw new KeyFileError(file, e.message);
+    if (e instanceof SecretFileError) throw new KeyFileError(file, e.reason);
     throw e;
   }
   const keys = parseLinkKeys(file, text);
@@ -73,7 +74,7 @@ export function loadLinkKeys(file: string): LinkKeys {
   return keys;
 }
 
-function writeSecretFile(file: string, keys: LinkKeys): void {
+function keyFileText(keys: LinkKeys): string {
   const text = JSON.stringify(
     {
       masterSecret: keys.masterSecret.toString('hex'),
@@ -84,20 +85,27 @@ function writeSecretFile(file: string, keys: LinkKeys): void {
     null,
     2,
   );
-  writeFileSync(file, text + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600); // the mode above is subject to the umask
+  return text + '\n';
 }
 
 /**
  * Writes a matching pair of key files with a fresh random secret and salt:
- * the same context, ids swapped. Refuses to overwrite an existing file.
+ * the same context, ids swapped. Both or neither (a half-written pair would be
+ * a key file without its partner); never overwrites; creates missing folders
+ * (mode 0700) and returns them.
  */
-export function writeKeyPair(routerFile: string, otherFile: string, routerId: Buffer, otherId: Buffer): void {
-  if (routerId.equals(otherId)) throw new KeyFileError(otherFile, 'the two ids must differ');
-  // Both or neither: a half-written pair would be a key file without its partner.
-  for (const f of [routerFile, otherFile]) if (existsSync(f)) throw new KeyFileError(f, 'already exists; keygen never overwrites a key file');
+export function writeKeyPair(routerFile: string, otherFile: string, routerId: Buffer, otherId: Buffer): { createdFolders: string[] } {
+  // PROTOCOL.md 6.8: equal ids would reuse nonces.
+  if (routerId.equals(otherId)) throw new KeyFileError(otherFile, 'the two ids must differ (equal ids would reuse nonces)');
   const masterSecret = randomBytes(32);
   const masterSalt = randomBytes(8);
-  writeSecretFile(routerFile, { masterSecret, masterSalt, senderId: routerId, recipientId: otherId });
-  writeSecretFile(otherFile, { masterSecret, masterSalt, senderId: otherId, recipientId: routerId });
+  try {
+    return writeFilePair(
+      { file: routerFile, content: keyFileText({ masterSecret, masterSalt, senderId: routerId, recipientId: otherId }), mode: 0o600 },
+      { file: otherFile, content: keyFileText({ masterSecret, masterSalt, senderId: otherId, recipientId: routerId }), mode: 0o600 },
+    );
+  } catch (e) {
+    if (e instanceof FilePairError) throw new KeyFileError(e.file, e.reason);
+    throw e;
+  }
 }

@@ -36,15 +36,15 @@ export class StationLine {
     scheduler: Scheduler = systemScheduler,
     devices: LineDevices = serialDevices,
   ) {
-    this.codec = stationCodec(config.protocol, config.maxBody);
+    this.codec = stationCodec(config.protocol, config.maxBody, { echo: config.echo ?? false, banner: config.banner });
     this.drops = new DropCounter(log, 'line.drop');
     this.kept = new KeptPort(
       config.serial,
       {
-        up: (port) => {
+        up: () => {
           this.codec.reset();
-          // A lone 0x00 ends whatever partial frame the station holds (PROTOCOL.md 1).
-          if (config.protocol === 'native') port.write(Buffer.of(0));
+          // Native: a lone 0x00 ends whatever partial frame the station holds (PROTOCOL.md 1); ASCII: the banner, if any.
+          this.write(this.codec.opening());
           handlers.up();
         },
         down: () => handlers.down(),
@@ -85,10 +85,20 @@ export class StationLine {
     port.write(bytes);
   }
 
+  /** Bytes of the codec's own (the native opening 0x00, an ASCII banner, echo, HELP). */
+  private write(bytes: Buffer | undefined): void {
+    const port = this.kept.openPort;
+    if (!bytes || !port) return;
+    this.handlers.traffic('out', bytes.length);
+    port.write(bytes);
+  }
+
   private receive(chunk: Buffer): void {
     this.handlers.traffic('in', chunk.length);
     for (const event of this.codec.push(chunk)) {
       if (event.kind === 'drop') this.drops.record(event.reason, { why: event.why });
+      // Echo and the codec's own answers (ASCII lines) go out in order with the router's answers to the same chunk.
+      if (event.kind === 'write') this.write(event.bytes);
       this.handlers.event(event);
     }
   }

@@ -1,6 +1,8 @@
 // One line per event, logfmt: `time level event key=value ...`. Readable at a
 // glance by a person and parseable by a machine. Callers pass ids, names,
 // codes and counts, never key material or body bytes.
+import { MAX_FIELD_CHARS, quote } from './quote.js';
+
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -11,12 +13,18 @@ export interface Logger {
   info(event: string, fields?: Fields): void;
   warn(event: string, fields?: Fields): void;
   error(event: string, fields?: Fields): void;
+  /** Would a line at this level be written? (A rate limit spends nothing on lines that would not.) */
+  enabled(level: Level): boolean;
   child(fields: Fields): Logger;
 }
 
-/** Control characters (C0, DEL, C1) are escaped: a station's text must not drive the operator's terminal. */
+/**
+ * Control characters (C0, DEL, C1) are escaped: a station's text must not
+ * drive the operator's terminal. A value longer than MAX_FIELD_CHARS is cut
+ * (quote.ts): outside input never makes a log line long.
+ */
 function formatValue(v: string | number | boolean | null): string {
-  const s = String(v);
+  const s = quote(String(v), MAX_FIELD_CHARS);
   if (/^[^\s"=\\\u0000-\u001f\u007f-\u009f]+$/.test(s)) return s;
   return JSON.stringify(s).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
@@ -42,6 +50,7 @@ export function createLogger(options: { level?: Level; write?: (line: string) =>
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
+    enabled: (level) => RANK[level] >= threshold,
     child: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
   };
 }

@@ -24,7 +24,7 @@ export interface PanelSource {
 
 export interface PanelEdges {
   readonly scheduler?: Scheduler;
-  /** /sys on the box. */
+  /** /sys on the box (led-class; the gpio backend's onoff always uses /sys). */
   readonly sysfs?: SysfsFiles;
   /** The console backend's output (stdout) and whether it is a terminal. */
   readonly console?: { write: (text: string) => void; live: boolean };
@@ -45,7 +45,8 @@ export interface RunningPanel {
 export function makeDriver(config: PanelConfig, edges: PanelEdges): LedDriver | undefined {
   switch (config.backend) {
     case 'gpio':
-      return new GpioDriver({ files: edges.sysfs ?? sysfsAt('/sys'), chipLabels: config.board!.chipLabels });
+      // onoff writes /sys/class/gpio itself: `edges.sysfs` cannot move it.
+      return new GpioDriver({ chipLabels: config.board!.chipLabels });
     case 'led-class':
       return new LedClassDriver(edges.sysfs ?? sysfsAt('/sys'));
     case 'console':

@@ -1,8 +1,7 @@
 // The thin layer between the LED drivers and /sys: paths are relative to a
 // root (`/sys` on the box, a scratch tree in tests), and every failure says
-// which file and why. onoff is not used: it hard-codes /sys/class/gpio/ and
-// busy-waits after export, so its files could only be faked under mock-fs in
-// a process of its own, and the code tested would not be the code shipped.
+// which file and why. The gpio backend reads its chip through it at `/sys`
+// (onoff, which writes the pins, hard-codes /sys/class/gpio/).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 

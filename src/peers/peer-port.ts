@@ -10,6 +10,9 @@ import { AcceptedLink, type AcceptSecurity, type Work } from '../links/accepted-
 import type { LinkKeys } from '../keys/link-key-file.js';
 import type { RouterToStation } from '../wire/messages.js';
 import type { PeerOffer } from '../dispatch/types.js';
+import type { Scheduler, Timer } from '../machines/scheduler.js';
+import { failed, freshBackoff, type Backoff } from '../machines/reconnect.js';
+import { LINK_BACKOFF } from '../machines/link-machine.js';
 
 export interface PeerPortHooks {
   lineUp(line: string): void;
@@ -28,6 +31,8 @@ const isLoopbackAddress = (a: string | undefined): boolean => a === '::1' || a =
 
 export class PeerPort {
   private server: Server | undefined;
+  private closed = false;
+  private retry: Timer | undefined;
   private readonly links = new Map<string, PeerLink>();
   /** The `ready` each connection last heard, so a change is announced once. */
   private readonly offered = new Map<PeerLink, string>();
@@ -43,6 +48,25 @@ export class PeerPort {
   /** The pseudo-lines the dispatcher needs, one per configured peer. */
   get lineNames(): string[] {
     return this.config.peers.map((p) => peerLineName(p.name));
+  }
+
+  /**
+   * Binds the port; an address that is taken (another process, a restart
+   * too soon) is tried again with the links' backoff, reported once at
+   * error and then quietly. Resolves with the port, or undefined if closed first.
+   */
+  listenUntilBound(scheduler: Scheduler): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      const attempt = (backoff: Backoff): void => {
+        this.listen().then(resolve, (e: NodeJS.ErrnoException) => {
+          if (this.closed) return resolve(undefined);
+          const { delayMs, backoff: next } = failed(backoff, LINK_BACKOFF);
+          this.log[next.failures === 1 ? 'error' : 'debug']('peers.cannot-listen', { address: `${this.config.host}:${this.config.port}`, error: e.code ?? e.message, retryInMs: delayMs });
+          this.retry = scheduler.after(delayMs, () => (this.closed ? resolve(undefined) : attempt(next)));
+        });
+      };
+      attempt(freshBackoff(LINK_BACKOFF));
+    });
   }
 
   listen(): Promise<number> {
@@ -75,6 +99,8 @@ export class PeerPort {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.retry?.cancel();
     for (const link of [...this.links.values()]) link.close();
     const server = this.server;
     this.server = undefined;

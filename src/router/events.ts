@@ -18,8 +18,8 @@ export type RouterEvent =
   | { readonly kind: 'router'; readonly phase: RouterPhase }
   | { readonly kind: 'line'; readonly line: string; readonly phase: LinePhase; readonly why?: string }
   | { readonly kind: 'link'; readonly server: string; readonly phase: LinkPhase; readonly why?: string }
-  /** A station said `hello` (its name as it gave it: display only, never a metric label). */
-  | { readonly kind: 'station'; readonly line: string; readonly station: string }
+  /** A station said `hello` (its name as it gave it, if it did: display only, never a metric label). */
+  | { readonly kind: 'station'; readonly line: string; readonly station?: string }
   /** Bytes read from or written to a station line (one event per chunk or frame). */
   | { readonly kind: 'traffic'; readonly line: string; readonly direction: 'in' | 'out'; readonly bytes: number }
   | { readonly kind: 'line-drop'; readonly line: string; readonly reason: string }

@@ -9,9 +9,11 @@ import type { LineConfig, RouterConfig, ServerConfig } from '../config/types.js'
 const RESTART_ONLY: readonly { readonly field: string; readonly of: (c: RouterConfig) => unknown; readonly why: string }[] = [
   { field: 'router', of: (c) => c.router, why: 'the router name is in every station value and peer offer' },
   { field: 'peerPort', of: (c) => c.peerPort && { ...c.peerPort, peers: c.peerPort.peers.map((p) => ({ name: p.name, security: securityOf(p.security) })) }, why: 'the peer port is bound once, at start' },
-  { field: 'status', of: (c) => c.status, why: 'the status interface is bound once, at start' },
+  { field: 'status', of: (c) => c.status, why: 'the status interface (address, credentials, certificate) is set up once, at start' },
   { field: 'defaults.pingIntervalMs', of: (c) => c.pingIntervalMs, why: 'every link runs on it' },
   { field: 'panel', of: (c) => c.panel, why: 'the front panel and its board are set up once, at start' },
+  { field: 'stateDir', of: (c) => c.stateDir, why: 'the statistics snapshot and the journal are opened there once, at start' },
+  { field: 'snapshotSchedule', of: (c) => c.snapshotSchedule, why: 'the snapshot schedule is set once, at start' },
 ];
 
 export interface ReloadPlan {
@@ -42,7 +44,8 @@ export function planReload(running: RouterConfig, next: RouterConfig): ReloadPla
   const newLines = new Map(next.lines.map((l) => [l.name, l]));
   const oldServers = new Map(running.servers.map((s) => [s.name, s]));
   const newServers = new Map(next.servers.map((s) => [s.name, s]));
-  const lineKey = (l: LineConfig) => ({ serial: l.serial, protocol: l.protocol, maxBody: l.maxBody });
+  // echo and banner live in the line's codec: a change reopens the line (with a fresh codec).
+  const lineKey = (l: LineConfig) => ({ serial: l.serial, protocol: l.protocol, maxBody: l.maxBody, echo: l.echo ?? false, banner: l.banner });
   const serverKey = (s: ServerConfig) => ({ address: s.address, security: securityOf(s.security), maxBody: s.maxBody });
   const changedLines = next.lines.filter((l) => oldLines.has(l.name) && !isDeepStrictEqual(oldLines.get(l.name), l));
   const changedServers = next.servers.filter((s) => oldServers.has(s.name) && !isDeepStrictEqual(serverKeyOf(oldServers.get(s.name)!), serverKeyOf(s)));

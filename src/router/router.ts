@@ -2,7 +2,10 @@
 // links at the edges, the dispatcher in the middle, and one effect runner
 // between them. `persomux run` and the simulator both build exactly this.
 // Everything a view may know goes out through the status seam (events.ts):
-// `onEvent`, `snapshot`, `health`.
+// `onEvent`, `snapshot`, `health`. It also re-wires a reloaded configuration
+// (what to change is decided in reload-plan.ts), hence its length; each other
+// job has a file of its own here: the one timer (deadline-timer.ts), station
+// messages, the graceful stop, the log of notes, the summary, the event hub.
 import type { LineConfig, RouterConfig, ServerConfig } from '../config/types.js';
 import { planReload, type ReloadPlan } from './reload-plan.js';
 import { Dispatcher, OVERDUE_GRACE_MS } from '../dispatch/dispatcher.js';
@@ -10,18 +13,19 @@ import type { Effect, Note } from '../dispatch/types.js';
 import { StationLine, type LineDevices } from '../lines/station-line.js';
 import { ttyDevices } from '../lines/tty-port.js';
 import { ServerLink, type Connector } from '../links/server-link.js';
-import { openTransport } from '../links/transport.js';
+import { describeAddress, openTransport } from '../links/transport.js';
 import type { Logger } from '../log/logger.js';
-import type { StationEvent } from '../wire/station-codec.js';
 import { PeerPort } from '../peers/peer-port.js';
 import { LIMITS } from '../config/limits.js';
 import { SEALING_OVERHEAD } from '../secure/cose.js';
-import { describeAddress } from '../links/transport.js';
-import type { Scheduler, Timer } from '../machines/scheduler.js';
-import { failed, freshBackoff, type Backoff } from '../machines/reconnect.js';
-import { LINK_BACKOFF } from '../machines/link-machine.js';
+import type { Scheduler } from '../machines/scheduler.js';
+import { journalFingerprint, type JournalFingerprint } from '../journal/fingerprint.js';
 import { systemScheduler } from '../timers/system-scheduler.js';
 import { DeadlineTimer } from './deadline-timer.js';
+import { EventHub } from './event-hub.js';
+import { settleForStop, type StopResult } from './graceful-stop.js';
+import { fromStation, type StationContext } from './station-messages.js';
+import { summaryOf } from './summary.js';
 import { NoteLog } from './note-log.js';
 import type { DrainCause, RouterEvent, RouterEventListener, RouterPhase, RouterSnapshot } from './events.js';
 
@@ -33,6 +37,15 @@ export interface RouterEdges {
   readonly scheduler: Scheduler;
   readonly lineDevices: LineDevices;
   readonly connector: Connector;
+  /** The request journal (opened by the composition root when the config names a stateDir). */
+  readonly journal?: RequestJournal;
+}
+
+/** What the router needs of the journal (src/journal/journal.ts). */
+export interface RequestJournal {
+  seenBefore(fp: JournalFingerprint): boolean;
+  record(fp: JournalFingerprint, ttlMs: number): Promise<void>;
+  forgetLine(line: string): Promise<void>;
 }
 
 // Station lines: serialport opens and locks, a TTY handle moves the bytes (lines/tty-port.ts, issue 13 item 5).
@@ -44,11 +57,11 @@ export class Router {
   private readonly links = new Map<string, ServerLink>();
   readonly peerPort: PeerPort | undefined;
   private peerListening: Promise<number | undefined> | undefined;
-  private peerRetry: Timer | undefined;
   private readonly deadline: DeadlineTimer;
   private readonly notes: NoteLog;
   private readonly noteListeners: ((note: Note) => void)[] = [];
-  private readonly eventListeners: RouterEventListener[] = [];
+  private readonly hub: EventHub;
+  private readonly stationContext: StationContext;
   private statusTimer: NodeJS.Timeout | undefined;
   private phase: RouterPhase = 'starting';
   private readonly stations = new Map<string, string>();
@@ -76,6 +89,7 @@ export class Router {
     this.edges = { ...REAL_EDGES, ...edges };
     const scheduler = this.edges.scheduler;
     this.scheduler = scheduler;
+    this.hub = new EventHub(scheduler);
     const now = () => scheduler.now();
     this.notes = new NoteLog(log);
     this.deadline = new DeadlineTimer(scheduler, (at) => this.run(this.dispatcher.tick(at)));
@@ -87,7 +101,18 @@ export class Router {
       startedAt: now(),
       maxServerBody: maxServerBody(config),
       maxTtlMs: LIMITS.ttlMs.max,
+      ...(this.edges.journal ? { journal: { seenBefore: (line, id, op, body) => this.edges.journal!.seenBefore(journalFingerprint(line, id, op, body)) } } : {}),
     });
+    this.stationContext = {
+      routerName: config.router,
+      dispatcher: this.dispatcher,
+      log,
+      now: () => scheduler.now(),
+      run: (effects) => this.run(effects),
+      emit: (event) => this.emit(event),
+      send: (line, msg) => this.lines.get(line)?.send(msg),
+      station: (line, name) => (name === undefined ? this.stations.delete(line) : this.stations.set(line, name)),
+    };
     for (const lc of config.lines) this.addStationLine(lc);
     if (config.peerPort) {
       const peers = new PeerPort(
@@ -121,7 +146,7 @@ export class Router {
         // A line replaced by a reload may still report its last moments: only the current one counts.
         up: () => this.lines.get(lc.name) === line && this.dispatcher.lineUp(lc.name),
         down: () => this.lines.get(lc.name) === line && this.run(this.dispatcher.lineDown(lc.name)),
-        event: (e) => this.lines.get(lc.name) === line && this.fromStation(lc.name, e),
+        event: (e) => this.lines.get(lc.name) === line && fromStation(lc.name, e, this.stationContext),
         phase: (phase, why) => this.emit({ kind: 'line', line: lc.name, phase, ...(why === undefined ? {} : { why }) }),
         traffic: (direction, bytes) => this.emit({ kind: 'traffic', line: lc.name, direction, bytes }),
       },
@@ -257,23 +282,11 @@ export class Router {
     this.log.info('router.start', { router: this.config.router, config: this.config.file, lines: this.lines.size, servers: this.links.size });
     for (const link of this.links.values()) link.start();
     for (const line of this.lines.values()) line.start();
-    if (this.peerPort) this.peerListening = new Promise((resolve) => this.listenPeers(this.peerPort!, freshBackoff(LINK_BACKOFF), resolve));
+    this.peerListening = this.peerPort?.listenUntilBound(this.scheduler);
     this.setPhase('running');
   }
 
-  /**
-   * Binds the peer port; an address that is taken (another process, a
-   * restart too soon) is tried again with the links' backoff, reported once.
-   */
-  private listenPeers(peers: PeerPort, backoff: Backoff, resolve: (port: number | undefined) => void): void {
-    peers.listen().then(resolve, (e: NodeJS.ErrnoException) => {
-      if (this.closing) return resolve(undefined);
-      const { delayMs, backoff: next } = failed(backoff, LINK_BACKOFF);
-      const address = `${this.current.peerPort!.host}:${this.current.peerPort!.port}`;
-      this.log[next.failures === 1 ? 'error' : 'debug']('peers.cannot-listen', { address, error: e.code ?? e.message, retryInMs: delayMs });
-      this.peerRetry = this.scheduler.after(delayMs, () => (this.closing ? resolve(undefined) : this.listenPeers(peers, next, resolve)));
-    });
-  }
+
 
   /** The TCP port the peer port listens on, once it does (undefined without one, or when stopped first). */
   peerPortNumber(): Promise<number | undefined> {
@@ -288,19 +301,9 @@ export class Router {
 
   /** The router at a glance: lines, servers, queue, answers by outcome. */
   summary(): Record<string, string | number> {
-    const s = this.snapshot();
-    const available = s.dispatch.servers.filter((x) => x.available);
-    const queued = [...s.dispatch.queued.values()].reduce((a, b) => a + b, 0);
-    const errors = [...this.notes.outcomes].filter(([k]) => k !== 'ok');
-    return {
-      lines: `${s.lines.filter((l) => l.phase === 'open').length}/${s.lines.length}`,
-      servers: `${available.length}/${s.servers.length}`,
-      slots: `${available.reduce((n, x) => n + x.busy, 0)}/${available.reduce((n, x) => n + x.slots, 0)}`,
-      queued,
-      answered: this.notes.outcomes.get('ok') ?? 0,
-      errors: errors.length === 0 ? 'none' : errors.map(([k, v]) => `${k}:${v}`).join(','),
-    };
+    return summaryOf(this.snapshot(), this.notes.outcomes);
   }
+
 
   /** Stops at once: links, then lines, then the peer port. What is in flight is not waited for (see `shutdown`). */
   stop(): void {
@@ -311,7 +314,6 @@ export class Router {
     this.deadline.disarm();
     for (const link of this.links.values()) link.stop();
     for (const line of this.lines.values()) line.stop();
-    this.peerRetry?.cancel();
     void this.peerPort?.close();
     this.log.info('router.stop', { router: this.config.router });
     this.setPhase('stopped');
@@ -324,43 +326,27 @@ export class Router {
    * still at a server then is answered `server-lost`. Then the links close,
    * then the lines. The log says what finished and what was cut.
    */
-  async shutdown(timeoutMs: number): Promise<{ readonly finished: number; readonly cut: number; readonly refused: number }> {
+  async shutdown(timeoutMs: number): Promise<StopResult> {
     if (this.phase !== 'running') {
       this.stop();
       return { finished: 0, cut: 0, refused: 0 };
     }
     this.setPhase('stopping');
-    const refusedEffects = this.dispatcher.stopAccepting(this.scheduler.now());
-    const refused = refusedEffects.filter((e) => e.kind === 'note' && e.note.event === 'answered').length;
-    const waiting = this.dispatcher.atServers();
-    this.log.info('router.stopping', { refused, atServers: waiting, waitMs: timeoutMs });
-    this.run(refusedEffects);
-    await new Promise<void>((resolve) => {
-      const timer = this.scheduler.after(timeoutMs, () => {
-        this.onEffects = undefined;
-        resolve();
-      });
-      this.onEffects = () => {
-        if (this.dispatcher.atServers() > 0) return;
-        this.onEffects = undefined;
-        timer.cancel();
-        resolve();
-      };
-      this.onEffects();
-    });
-    const cutEffects = this.dispatcher.cutAtServers(this.scheduler.now(), `the router stopped before the server answered (stopTimeoutMs ${timeoutMs})`);
-    for (const e of cutEffects) {
-      if (e.kind === 'note' && e.note.event === 'answered') this.log.warn('router.stop-cut', { line: e.note.line, id: e.note.id, op: e.note.op, waitedMs: e.note.totalMs });
-    }
-    this.run(cutEffects);
-    const cut = cutEffects.filter((e) => e.kind === 'note' && e.note.event === 'answered').length;
-    // The last answers must leave the ports before they close.
-    await Promise.race([Promise.all([...this.lines.values()].map((l) => l.flush())), new Promise<void>((r) => this.scheduler.after(1_000, r))]);
-    const result = { finished: waiting - cut, cut, refused };
-    this.log.info('router.stopped-gracefully', result);
+    const result = await settleForStop(
+      {
+        dispatcher: this.dispatcher,
+        scheduler: this.scheduler,
+        log: this.log,
+        run: (effects) => this.run(effects),
+        afterEffects: (fn) => (this.onEffects = fn),
+        flushLines: async () => void (await Promise.all([...this.lines.values()].map((l) => l.flush()))),
+      },
+      timeoutMs,
+    );
     this.stop();
     return result;
   }
+
 
   /** Every dispatcher note, for statistics (the simulator's report). */
   onNote(listener: (note: Note) => void): void {
@@ -371,12 +357,9 @@ export class Router {
 
   /** Every event from now on, in order, with the monotonic time it happened at. Returns an unsubscribe. */
   onEvent(listener: RouterEventListener): () => void {
-    this.eventListeners.push(listener);
-    return () => {
-      const i = this.eventListeners.indexOf(listener);
-      if (i >= 0) this.eventListeners.splice(i, 1);
-    };
+    return this.hub.on(listener);
   }
+
 
   snapshot(): RouterSnapshot {
     return {
@@ -445,42 +428,11 @@ export class Router {
   }
 
   private emit(event: RouterEvent): void {
-    if (this.eventListeners.length === 0) return;
-    const now = this.scheduler.now();
-    for (const listener of this.eventListeners) listener(event, now);
+    this.hub.emit(event);
   }
 
-  private fromStation(lineName: string, e: StationEvent): void {
-    const line = this.lines.get(lineName)!;
-    switch (e.kind) {
-      case 'drop':
-        this.emit({ kind: 'line-drop', line: lineName, reason: e.reason });
-        return;
-      case 'bad-request':
-        this.run(this.dispatcher.badRequest(lineName, e.id, e.why));
-        return;
-      case 'message':
-        break;
-    }
-    const msg = e.msg;
-    switch (msg.t) {
-      case 'hello':
-        this.log.info('station.hello', { line: lineName, station: msg.station, v: msg.v });
-        if (msg.station !== undefined) {
-          this.stations.set(lineName, msg.station);
-          this.emit({ kind: 'station', line: lineName, station: msg.station });
-        }
-        this.run(this.dispatcher.hello(lineName));
-        line.send({ t: 'welcome', v: 1, router: this.config.router, line: lineName });
-        return;
-      case 'ping':
-        line.send({ t: 'pong', n: msg.n });
-        return;
-      case 'req':
-        this.run(this.dispatcher.request(lineName, msg, this.scheduler.now()));
-        return;
-    }
-  }
+
+
 
   /** The effect runner: carries out the dispatcher's decisions, then re-arms its one timer. */
   private run(effects: readonly Effect[]): void {
@@ -516,6 +468,21 @@ export class Router {
           break;
         case 'offer-changed':
           this.peerPort?.announce(effect.offer);
+          break;
+        case 'journal': {
+          // Group commit: the records of one event-loop turn share one write and one fdatasync.
+          const { seq } = effect;
+          this.edges.journal!.record(journalFingerprint(effect.line, effect.id, effect.op, effect.body), effect.ttlMs).then(
+            () => this.run(this.dispatcher.journaled(seq, this.scheduler.now())),
+            (e: Error) => {
+              this.log.error('journal.write-failed', { line: effect.line, id: effect.id, why: e.message });
+              this.run(this.dispatcher.journalFailed(seq, 'its journal cannot be written', this.scheduler.now()));
+            },
+          );
+          break;
+        }
+        case 'journal-forget':
+          void this.edges.journal?.forgetLine(effect.line);
           break;
         case 'note':
           this.notes.record(effect.note);

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { trackChild } from './children.js';
 
 export class PtyPair {
   private process: ChildProcess | undefined;
@@ -18,6 +19,7 @@ export class PtyPair {
   async start(): Promise<this> {
     const child = spawn('socat', [`pty,raw,echo=0,link=${this.routerPath}`, `pty,raw,echo=0,link=${this.peerPath}`], { stdio: 'ignore' });
     this.process = child;
+    trackChild(child); // ended when this process exits, however it exits
     const until = Date.now() + 5000;
     while (!(existsSync(this.routerPath) && existsSync(this.peerPath))) {
       if (Date.now() > until || child.exitCode !== null) throw new Error(`socat did not make ${this.routerPath} (is socat installed?)`);

@@ -1,6 +1,7 @@
 // The simulated site: reference data servers on loopback TCP, station lines
 // on socat pseudo-terminals, and the real router between them, reading a real
 // configuration file written for the run.
+import { readSecretFile } from '../keys/secret-file.js';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,8 @@ import { AuditLog } from '../audit/audit-log.js';
 import { createAuditKey, loadAuditPrivateKey, loadAuditPublicKey } from '../audit/audit-key.js';
 import { verifyAuditLog, type AuditVerifyResult } from '../audit/verify.js';
 import { loadLinkKeys, writeKeyPair } from '../keys/link-key-file.js';
-import { PtyPair, ptyPairs, scratchDir } from './pty-pair.js';
+import { PtyPair, ptyPairs } from './pty-pair.js';
+import { simScratch } from './scratch.js';
 import { SimStation } from './sim-station.js';
 import { Counter } from './stats.js';
 import { timedOps, type TimedOps } from './op-timing.js';
@@ -88,6 +90,20 @@ export interface SimResult {
   readonly served: Counter<string>;
   /** Each data server's audit trail, verified after the run. */
   readonly audits: readonly { server: string; result: AuditVerifyResult }[];
+  /** Why the run ended before its time (the abort reason), if it did. */
+  readonly stoppedEarly?: string;
+  /** The folder the run was kept in (`--keep`). */
+  readonly keptIn?: string;
+}
+
+/** How a run is stopped early and where it is kept (the simulator's lifecycle, src/cli/sim.ts). */
+export interface SimRun {
+  /** Aborted: the run stops now and reports what it has (a signal, a closed stdout). */
+  readonly signal?: AbortSignal;
+  /** Keep the configuration, keys and audit trails in this new or empty folder. */
+  readonly keepDir?: string;
+  /** Called once the (first) router started, e.g. to show its front panel; what it returns is awaited. */
+  readonly onRouter?: (router: Router) => Promise<unknown>;
 }
 
 export const stationName = (machine: number, station: number): string => `m${machine}-s${station}`;
@@ -97,9 +113,8 @@ function boxOfMachine(options: SimOptions, machine: number): 'a' | 'b' {
   return options.boxes === 2 && machine <= Math.ceil(options.machines / 2) ? 'a' : 'b';
 }
 
-/** `onRouter`: called once the (first) router started, e.g. to show its front panel; what it returns is awaited. */
-export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void, onRouter?: (router: Router) => Promise<unknown>): Promise<SimResult> {
-  const scratch = scratchDir('sim');
+export async function runSimulation(options: SimOptions, log: Logger, onProgress: (p: Progress) => void, run: SimRun = {}): Promise<SimResult> {
+  const scratch = simScratch(run.keepDir);
   const servers: DataServer[] = [];
   const lines: { name: string; box: 'a' | 'b' }[] = [];
   for (let m = 1; m <= options.machines; m++) for (let s = 1; s <= options.stationsPerMachine; s++) lines.push({ name: stationName(m, s), box: boxOfMachine(options, m) });
@@ -120,7 +135,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     const keyFile = join(scratch.dir, 'master-keys.json');
     const keyStore = await createFileKeyStore(keyFile, options.keyBits);
     keyStores.push(keyStore);
-    const masters = JSON.parse(readFileSync(keyFile, 'utf8')) as Record<string, string>;
+    const masters = JSON.parse(readSecretFile(keyFile)) as Record<string, string>;
     const issuerPublicKey = createPublicKey({ key: (await keyStore.issuerPublicKey()).spki, format: 'der', type: 'spki' });
     // Each data server keeps an audit trail, checked at the end of the run.
     const auditKey = { private: join(scratch.dir, 'audit.key'), public: join(scratch.dir, 'audit.pub') };
@@ -168,13 +183,16 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
       lines: linesOf('b'),
       servers: serverEntries,
       ops,
+      // The status page of the box the servers hang off, on a free port, with its state in the scratch folder.
+      status: { listen: '127.0.0.1:0' },
+      stateDir: join(scratch.dir, 'state'),
       ...(peerKeys ? { peerPort: { listen: '127.0.0.1:0', lendSlots: options.servers * options.slots, peers: [{ name: 'box-a', keyFile: peerKeys.other }] } } : {}),
     };
     const configFile = join(scratch.dir, `${boxB.router}.json`);
     writeFileSync(configFile, JSON.stringify(boxB, null, 2));
     routers.push(new Router(loadConfig(configFile), log.child({ box: boxB.router })));
     routers[0]!.start();
-    await onRouter?.(routers[0]!);
+    await run.onRouter?.(routers[0]!);
     if (peerKeys) {
       const peerPort = await routers[0]!.peerPortNumber();
       const boxA = { router: 'box-a', lines: linesOf('a'), servers: [{ name: 'box-b', tcp: `127.0.0.1:${peerPort}`, slots: options.servers * options.slots, keyFile: peerKeys.router }], ops };
@@ -241,7 +259,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
         servers: status[0]!.servers.map((s) => ({ name: s.name, busy: s.busy, slots: s.slots })),
       });
     }, 1000);
-    await new Promise((r) => setTimeout(r, options.seconds * 1000));
+    await sleepUnlessAborted(options.seconds * 1000, run.signal);
     clearInterval(ticker);
     const elapsedS = (Date.now() - started) / 1000;
     await Promise.all(stations.map((s) => s.stop()));
@@ -255,7 +273,8 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
       return { server, result: verifyAuditLog(readFileSync(file, 'utf8'), publicKey) };
     });
     audits.length = 0;
-    return { options, elapsedS, audits: auditResults, stations, boxOf: new Map(lines.map((l) => [l.name, l.box])), waitsMs: waits, roundTripsMs: roundTrips, routerErrors, served };
+    const early = run.signal?.aborted ? { stoppedEarly: String(run.signal.reason) } : {};
+    return { options, elapsedS, audits: auditResults, stations, boxOf: new Map(lines.map((l) => [l.name, l.box])), waitsMs: waits, roundTripsMs: roundTrips, routerErrors, served, ...early, ...(scratch.kept ? { keptIn: scratch.dir } : {}) };
   } finally {
     for (const t of timings) t.stop();
     for (const router of routers.reverse()) router.stop();
@@ -263,8 +282,21 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     for (const store of keyStores) await store.close();
     for (const a of audits) a.log.close();
     for (const p of pairs.values()) await p.kill();
-    scratch.remove();
+    scratch.finish();
   }
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {

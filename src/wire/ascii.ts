@@ -6,54 +6,29 @@ import type { RouterToStation, StationMessage } from './messages.js';
 import type { Parsed } from './parse.js';
 import { UINT32_MAX } from './fields.js';
 
-export const ASCII_MAX_LINE = 1024;
+export { ASCII_MAX_LINE } from './line-editor.js';
 
-export type LineEvent = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'discard'; readonly reason: 'too-long' };
-
-/** Splits bytes into lines at LF (a CR before it is dropped); never holds more than one maximal line. */
-export class AsciiLineReader {
-  private readonly buffer = Buffer.alloc(ASCII_MAX_LINE + 1); // + the CR of CR LF
-  private length = 0;
-  private skipping = false;
-
-  push(chunk: Uint8Array): LineEvent[] {
-    const events: LineEvent[] = [];
-    let start = 0;
-    while (start < chunk.length) {
-      const lf = chunk.indexOf(0x0a, start);
-      const end = lf === -1 ? chunk.length : lf;
-      this.take(chunk.subarray(start, end));
-      if (lf === -1) break;
-      events.push(this.finish());
-      start = lf + 1;
-    }
-    return events;
-  }
-
-  reset(): void {
-    this.length = 0;
-    this.skipping = false;
-  }
-
-  private take(part: Uint8Array): void {
-    if (this.skipping) return;
-    if (this.length + part.length > this.buffer.length) {
-      this.skipping = true;
-      return;
-    }
-    this.buffer.set(part, this.length);
-    this.length += part.length;
-  }
-
-  private finish(): LineEvent {
-    let end = this.length;
-    if (end > 0 && this.buffer[end - 1] === 0x0d) end--;
-    const tooLong = this.skipping || end > ASCII_MAX_LINE;
-    const text = this.buffer.toString('utf8', 0, end);
-    this.reset();
-    return tooLong ? { kind: 'discard', reason: 'too-long' } : { kind: 'line', text };
-  }
+/** A line the router answers by itself, from the line's codec: `HELP`, and `PING` without a number (section 6 reading 11). */
+export interface AsciiReply {
+  readonly ok: true;
+  readonly reply: string;
 }
+
+/**
+ * Lines starting `# ` are for people; a station program ignores them (section 6 reading 11).
+ * Each ends CR LF like every line the router writes.
+ */
+export const HELP_TEXT = [
+  '# persomux ASCII line. Commands (any case), one per line, Enter ends it:',
+  '#   REQ <id> <op> [<key>=<value> ...]  a request: ACK <id> <q>, then RES <id> OK [<key>=<value> ...] or RES <id> ERR <code> <text>',
+  '#   PING [<n>]                         PONG [<n>]',
+  '#   HELLO [<name>]                     forget this line\'s request ids: WELCOME <router> <line>',
+  '#   HELP                               this text',
+  '# <value>: 0x<hex> is bytes, a decimal number an unsigned integer, anything else text without spaces.',
+  '# Backspace erases a character, Ctrl-U the line.',
+]
+  .map((l) => `${l}\r\n`)
+  .join('');
 
 const DECIMAL = /^[0-9]+$/;
 const HEX = /^0x([0-9a-fA-F]{2})*$/;
@@ -85,8 +60,8 @@ function parseValue(key: string, word: string): Uint8Array | number | bigint | s
 
 const UINT64_MAX = 2n ** 64n - 1n;
 
-/** Parses one line; an empty line yields undefined (nothing to answer). */
-export function parseAsciiLine(text: string): Parsed<StationMessage> | undefined {
+/** Parses one line (commands are case-insensitive); an empty line yields undefined (nothing to answer). */
+export function parseAsciiLine(text: string): Parsed<StationMessage> | AsciiReply | undefined {
   const words = text.trim().split(/[ \t]+/);
   const verb = words[0]!;
   if (verb === '') return undefined;
@@ -110,9 +85,18 @@ export function parseAsciiLine(text: string): Parsed<StationMessage> | undefined
         return { ok: true, msg: { t: 'req', id, op, body: encodeCbor(Object.fromEntries(body)) } };
       }
       case 'PING':
+        if (idWord === undefined) return { ok: true, reply: 'PONG\r\n' };
+        if (words.length > 2) throw new AsciiError('PING takes at most one number');
         return { ok: true, msg: { t: 'ping', n: parseUint(idWord, 'n') } };
+      case 'HELLO': {
+        // The name is the rest of the line, as typed (the line editor let no control byte through).
+        const station = text.trim().slice(verb.length).trim();
+        return { ok: true, msg: station === '' ? { t: 'hello', v: 1 } : { t: 'hello', v: 1, station } };
+      }
+      case 'HELP':
+        return { ok: true, reply: HELP_TEXT };
       default:
-        return { ok: false, problem: { kind: 'bad-field', t: verb, id: null, why: `unknown command '${printable(verb.slice(0, 20))}' (REQ or PING)` } };
+        return { ok: false, problem: { kind: 'bad-field', t: verb, id: null, why: `unknown command '${printable(verb.slice(0, 20))}' (REQ, PING, HELLO or HELP)` } };
     }
   } catch (e) {
     if (!(e instanceof AsciiError)) throw e;
@@ -120,8 +104,8 @@ export function parseAsciiLine(text: string): Parsed<StationMessage> | undefined
   }
 }
 
-/** Formats a message for an ASCII line, CR LF included; undefined for messages ASCII has no form for. */
-export function formatAscii(msg: RouterToStation): string | undefined {
+/** Formats a message for an ASCII line, CR LF included. */
+export function formatAscii(msg: RouterToStation): string {
   switch (msg.t) {
     case 'ack':
       return `ACK ${msg.id} ${msg.q}\r\n`;
@@ -134,7 +118,7 @@ export function formatAscii(msg: RouterToStation): string | undefined {
       return `RES ${id} OK${pairs.map((p) => ' ' + p).join('')}\r\n`;
     }
     case 'welcome':
-      return undefined;
+      return `WELCOME ${oneWord(msg.router)} ${oneWord(msg.line)}\r\n`;
   }
 }
 

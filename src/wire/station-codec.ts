@@ -1,7 +1,8 @@
 // One station line's bytes <-> messages, for either protocol of the line
 // (native CBOR frames, section 1-2.1; ASCII lines, section 4). The line edge
 // and the simulator use only this interface.
-import { AsciiLineReader, formatAscii, parseAsciiLine } from './ascii.js';
+import { formatAscii, parseAsciiLine } from './ascii.js';
+import { LineEditor } from './line-editor.js';
 import { encodeFrame } from './frame.js';
 import { FrameReader } from './frame-reader.js';
 import { encodeMessage, type RouterToStation, type StationMessage } from './messages.js';
@@ -16,13 +17,28 @@ export type StationEvent =
   | { readonly kind: 'message'; readonly msg: StationMessage }
   /** A request the router must answer `bad-request` (PROTOCOL.md 2.1). */
   | { readonly kind: 'bad-request'; readonly id: number | null; readonly why: string }
-  | { readonly kind: 'drop'; readonly reason: DropReason; readonly why?: string };
+  | { readonly kind: 'drop'; readonly reason: DropReason; readonly why?: string }
+  /**
+   * Bytes the line writes back to the station as they are, in order with the
+   * other events: the echo of what a person typed (ASCII lines with `echo`),
+   * and the answers the codec gives by itself (`HELP`, `PING` without a number).
+   */
+  | { readonly kind: 'write'; readonly bytes: Buffer };
 
 export interface StationCodec {
   push(chunk: Uint8Array): StationEvent[];
   /** Bytes for one message; undefined when the protocol has no form for it. */
   encode(msg: RouterToStation): Buffer | undefined;
+  /** Bytes to write when the line opens: native, a lone 0x00 (PROTOCOL.md 1); ASCII, the banner if any. */
+  opening(): Buffer | undefined;
   reset(): void;
+}
+
+/** A line for people (PROTOCOL.md section 6 reading 11): echo what is typed; a banner when the line opens. */
+export interface AsciiOptions {
+  readonly echo: boolean;
+  /** Text shown when the line opens, each of its lines as a `# ` line that station programs ignore. */
+  readonly banner?: string;
 }
 
 /**
@@ -53,34 +69,56 @@ export class NativeCodec implements StationCodec {
   encode(msg: RouterToStation): Buffer {
     return encodeFrame(encodeMessage(msg));
   }
+  opening(): Buffer {
+    return Buffer.of(0);
+  }
   reset(): void {
     this.frames.reset();
   }
 }
 
 export class AsciiCodec implements StationCodec {
-  private readonly lines = new AsciiLineReader();
+  private readonly editor = new LineEditor();
+  constructor(private readonly options: AsciiOptions = { echo: false }) {}
+
   push(chunk: Uint8Array): StationEvent[] {
     const events: StationEvent[] = [];
-    for (const e of this.lines.push(chunk)) {
-      if (e.kind === 'discard') {
-        events.push({ kind: 'bad-request', id: null, why: 'line longer than 1024 bytes' });
-        continue;
+    for (const e of this.editor.push(chunk)) {
+      switch (e.kind) {
+        case 'echo':
+          if (this.options.echo) events.push({ kind: 'write', bytes: e.bytes });
+          break;
+        case 'discard':
+          events.push({ kind: 'bad-request', id: null, why: 'line longer than 1024 bytes' });
+          break;
+        case 'line': {
+          const parsed = parseAsciiLine(e.text);
+          if (!parsed) break;
+          if ('reply' in parsed) events.push({ kind: 'write', bytes: Buffer.from(parsed.reply, 'latin1') });
+          else events.push(toEvent(parsed, () => true));
+        }
       }
-      const parsed = parseAsciiLine(e.text);
-      if (parsed) events.push(toEvent(parsed, () => true));
     }
     return events;
   }
-  encode(msg: RouterToStation): Buffer | undefined {
-    const text = formatAscii(msg);
-    return text === undefined ? undefined : Buffer.from(text, 'latin1');
+  encode(msg: RouterToStation): Buffer {
+    return Buffer.from(formatAscii(msg), 'latin1');
+  }
+  opening(): Buffer | undefined {
+    return this.options.banner === undefined ? undefined : Buffer.from(bannerText(this.options.banner), 'latin1');
   }
   reset(): void {
-    this.lines.reset();
+    this.editor.reset();
   }
 }
 
-export function stationCodec(protocol: StationProtocol, maxBody: number): StationCodec {
-  return protocol === 'ascii' ? new AsciiCodec() : new NativeCodec(maxBody);
+/** Each line of the banner as a `# ` line; the text is printable ASCII (checked in the config). */
+export const bannerText = (banner: string): string =>
+  banner
+    .split(/\r?\n/)
+    .map((l) => `# ${l}\r\n`)
+    .join('');
+
+export function stationCodec(protocol: StationProtocol, maxBody: number, ascii?: AsciiOptions): StationCodec {
+  return protocol === 'ascii' ? new AsciiCodec(ascii) : new NativeCodec(maxBody);
 }

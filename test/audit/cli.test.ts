@@ -67,7 +67,7 @@ cli('usage errors exit 2 with the help; --help exits 0; an unreadable log exits 
   assert.is((await captured(() => runAudit(['verify', '--help']))).code, 0);
   const missing = await captured(() => runAudit(['verify', fresh('none.jsonl'), '--public-key', PUB]));
   assert.is(missing.code, 1);
-  assert.match(missing.stderr, /cannot be read: ENOENT/);
+  assert.match(missing.stderr, /cannot be read: does not exist/);
 });
 
 cli.run();

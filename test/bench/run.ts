@@ -14,6 +14,7 @@ import { SecureSession } from '../../src/secure/session.js';
 import { capacityBench } from './capacity.js';
 import { routingBench } from './routing/bench.js';
 import { machine, saveResults } from './results.js';
+import { benchJournal } from './journal-bench.js';
 
 function rate(label: string, n: number, body: () => void): void {
   body(); // warm up
@@ -50,6 +51,9 @@ rate('dispatcher: request -> server -> answer (24 lines)', 200_000, () => {
   const out = d.request(`l${id % 24}`, { id, op: 'echo', body }, ++now);
   for (const e of out) if (e.kind === 'to-server' && e.msg.t === 'req') d.serverAnswer('s', e.msg.id, { ok: true, body }, now);
 });
+
+await (await import('./status.js')).benchStatus(rate);
+await benchJournal();
 
 console.log('\nEnd to end: 24 stations on socat ptys personalizing virtual cards (real SCP03 and ECDSA on both sides),\n2 in-process data servers x 4 slots with a file key store, sealed links, no added service time, 10 s, all in this one process ...');
 const mem0 = process.memoryUsage().rss;

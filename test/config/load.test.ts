@@ -60,7 +60,7 @@ load('a missing file gives a clear message naming it', () => {
   try {
     const file = join(dir, 'nope.json');
     const e = configError(() => loadConfig(file));
-    assert.is(e.message, `${file}: (file): cannot be read: ENOENT`);
+    assert.is(e.message, `${file}: (file): cannot be read: does not exist`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

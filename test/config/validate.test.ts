@@ -51,6 +51,8 @@ defaults('a minimal config gets every default', () => {
       protocol: 'native',
       maxBody: 4096,
       maxOutstanding: 8,
+      echo: false,
+      banner: undefined,
     },
   ]);
 });
@@ -228,6 +230,18 @@ mistakes('several problems are all reported at once', () => {
     extra: true,
   };
   assert.equal(fields(raw).sort(), ['extra', 'lines[0].baudRate', 'lines[1].maxBody', 'lines[1].parity', 'ops.echo.ttlMs', 'router', 'servers[0].insecure', 'servers[0].slots']);
+});
+
+mistakes('echo and banner: ASCII lines only, echo a boolean, banner printable text (section 6 reading 11)', () => {
+  const c = valid(withLines({ name: 'term', path: '/dev/a', protocol: 'ascii', echo: true, banner: 'bench terminal\ntype HELP' }));
+  assert.is(c.lines[0]?.echo, true);
+  assert.is(c.lines[0]?.banner, 'bench terminal\ntype HELP');
+  assert.match(problemOf(withLines({ name: 'L1', path: '/dev/a', echo: true }), 'lines[0].echo'), /protocol 'ascii'/);
+  assert.match(problemOf(withLines({ name: 'L1', path: '/dev/a', banner: 'hi' }), 'lines[0].banner'), /protocol 'ascii'/);
+  assert.match(problemOf(withLines({ name: 'L1', path: '/dev/a', protocol: 'ascii', echo: 'yes' }), 'lines[0].echo'), /true or false/);
+  for (const banner of ['', 'x'.repeat(1001), 'bell\x07', 'esc\x1b[2J', 42]) {
+    assert.match(problemOf(withLines({ name: 'L1', path: '/dev/a', protocol: 'ascii', banner }), 'lines[0].banner'), /1 to 1000 printable ASCII/, JSON.stringify(banner));
+  }
 });
 
 mistakes.run();

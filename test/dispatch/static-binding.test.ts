@@ -11,7 +11,7 @@ import { body, echo, makeDispatcher, readyServer, ROUTER, toServer, type Sent } 
 const binding = suite('static binding');
 
 function request(line: string, op = 'echo'): Request {
-  return { seq: 0, line, id: 1, op, body: undefined, fingerprint: fingerprint(op, undefined), station: `${ROUTER}/${line}`, receivedAt: 0, deadline: 1000, state: 'queued', owned: true, excluded: new Set(), overloads: 0 };
+  return { seq: 0, line, id: 1, op, body: undefined, fingerprint: fingerprint(op, undefined), station: `${ROUTER}/${line}`, receivedAt: 0, deadline: 1000, state: 'queued', owned: true, excluded: new Set(), overloads: 0, durable: true };
 }
 
 function table(...servers: [name: string, slots: number, held: number][]): ServerTable {

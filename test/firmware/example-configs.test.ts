@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config/load.js';
+import { udevRules } from '../../firmware/bin/udev-rules.mjs';
 
 const dir = 'firmware/config';
 
@@ -14,7 +15,7 @@ test('every shipped example config passes validation', () => {
 
 test('the example router uses the device names the udev rules and board file give', () => {
   const config = loadConfig(`${dir}/router.example.json`);
-  const rules = readFileSync('firmware/99-persomux.rules', 'utf8');
+  const rules = udevRules('board/persomux-pi4.json');
   const board = JSON.parse(readFileSync('board/persomux-pi4.json', 'utf8')) as { ports: { device: string }[] };
   const devices = new Set(board.ports.map((p) => p.device));
   for (const line of config.lines) {

@@ -22,7 +22,7 @@ function source(phase: RouterPhase): StatusSource {
 const quiet = (lines: string[] = []) => createLogger({ write: (l) => lines.push(l) });
 
 test('healthy: 200 with the lines and servers, a server down does not matter', async () => {
-  const server = await startStatusServer({ listen: { host: '127.0.0.1', port: 0 } }, source('running'), quiet());
+  const server = await startStatusServer({ listen: { host: '127.0.0.1', port: 0 }, credentials: [] }, { source: source('running') }, quiet());
   try {
     const res = await fetch(`http://127.0.0.1:${server.port}/healthz`);
     assert.is(res.status, 200);
@@ -36,7 +36,7 @@ test('healthy: 200 with the lines and servers, a server down does not matter', a
 });
 
 test('not yet started: 503', async () => {
-  const server = await startStatusServer({ listen: { host: '127.0.0.1', port: 0 } }, source('starting'), quiet());
+  const server = await startStatusServer({ listen: { host: '127.0.0.1', port: 0 }, credentials: [] }, { source: source('starting') }, quiet());
   try {
     const res = await fetch(`http://127.0.0.1:${server.port}/healthz`);
     assert.is(res.status, 503);
@@ -53,7 +53,7 @@ test('a port already taken is logged by address and the caller goes on', async (
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
   const port = (blocker.address() as { port: number }).port;
   const lines: string[] = [];
-  const server = await startStatusServer({ listen: { host: '127.0.0.1', port } }, source('running'), quiet(lines));
+  const server = await startStatusServer({ listen: { host: '127.0.0.1', port }, credentials: [] }, { source: source('running') }, quiet(lines));
   assert.is(server.port, undefined);
   assert.ok(lines.some((l) => l.includes('status.cannot-listen') && l.includes(`127.0.0.1:${port}`) && l.includes('EADDRINUSE')), lines.join('\n'));
   await server.close();

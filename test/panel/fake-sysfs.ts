@@ -1,8 +1,8 @@
-// A fake /sys in a scratch directory, with the few kernel reactions the LED
-// drivers rely on: writing a number to class/gpio/export makes gpioN/ (and
-// EBUSY if it is there already), unexport removes it, `direction` low makes
-// an output at 0; an LED's trigger `timer` makes delay_on/delay_off, `none`
-// removes them. Every write is recorded in order.
+// A fake /sys in a scratch directory, with the few kernel reactions the
+// led-class driver relies on: an LED's trigger `timer` makes
+// delay_on/delay_off, `none` removes them. Every write is recorded in order.
+// The gpio chips are here for findHeaderChip; the gpio driver itself writes
+// through onoff at /sys and is tested under mock-fs (fake-gpio-kernel.ts).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,26 +58,7 @@ export class FakeSysfs implements SysfsFiles {
   write(rel: string, text: string): void {
     if (this.denied.has(rel)) throw errno('EACCES', this.where(rel));
     this.writes.push([rel, text]);
-    const gpio = /^class\/gpio\/(export|unexport)$/.exec(rel);
-    if (gpio) {
-      const dir = join(this.root, 'class/gpio', `gpio${text}`);
-      if (gpio[1] === 'export') {
-        if (existsSync(dir)) throw errno('EBUSY', this.where(rel));
-        mkdirSync(dir);
-        writeFileSync(join(dir, 'direction'), 'in\n');
-        writeFileSync(join(dir, 'value'), '0\n');
-      } else {
-        if (!existsSync(dir)) throw errno('EINVAL', this.where(rel));
-        rmSync(dir, { recursive: true });
-      }
-      return;
-    }
     if (!this.exists(rel)) throw errno('ENOENT', this.where(rel));
-    if (/^class\/gpio\/gpio\d+\/direction$/.test(rel) && (text === 'low' || text === 'high')) {
-      this.real.write(rel, 'out');
-      this.real.write(rel.replace(/direction$/, 'value'), text === 'high' ? '1' : '0');
-      return;
-    }
     const trigger = /^(class\/leds\/[^/]+)\/trigger$/.exec(rel);
     if (trigger) {
       const dir = join(this.root, trigger[1]!);

@@ -1,5 +1,6 @@
 // `persomux leds`: --locate through the status interface (POST
-// /actions/locate, a real HTTP server on loopback, the panel's locate), and
+// /actions/locate, an operator action: a real HTTP server on loopback with
+// credentials, the panel's locate), and
 // --test on the console backend. The lamp test runs on real time by design
 // (1 s all on + 0.25 s per lamp: 1.75 s for the 3 lamps here).
 import { test } from 'uvu';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { runLeds } from '../../src/cli/leds.js';
-import { locateRoute } from '../../src/http/locate.js';
+import { digestPassword } from '../../src/config/credentials-file.js';
 import { startStatusServer, type StatusSource } from '../../src/http/status-server.js';
 import { createLogger } from '../../src/log/logger.js';
 import { startFrontPanel } from '../../src/panel/start-panel.js';
@@ -45,28 +46,40 @@ function configFile(dir: string, port: number, panel: object = { backend: 'none'
   return file;
 }
 
-test('locate: POST /actions/locate sets the line blinking for 30 s; wrong method, no line, unknown line refused', async () => {
+const credentials = [{ user: 'ana', passwordDigest: digestPassword('s3cret-pass') }];
+const basic = { authorization: `Basic ${Buffer.from('ana:s3cret-pass').toString('base64')}` };
+
+test('locate: POST /actions/locate sets the line blinking for 30 s; no credentials, wrong method, no line, unknown line refused', async () => {
   const clock = new FakeScheduler(5_000);
   const router = fakeRouter(snapshot(['m1-s3'], ['ds1']));
   const panel = await startFrontPanel({ backend: 'none', board: undefined }, router, quiet, { scheduler: clock });
-  const server = await startStatusServer({ listen: { host: '127.0.0.1', port: 0 } }, router, quiet, [locateRoute(panel.locate)]);
+  const server = await startStatusServer(
+    { listen: { host: '127.0.0.1', port: 0 }, credentials },
+    { source: router, actions: { locate: panel.locate, drain: () => false, undrain: () => false } },
+    quiet,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'persomux-leds-'));
   try {
     const url = `http://127.0.0.1:${server.port}/actions/locate`;
-    const ok = await fetch(`${url}?line=m1-s3`, { method: 'POST' });
-    assert.equal([ok.status, await ok.json()], [202, { line: 'm1-s3', seconds: 30 }]);
+    assert.is((await fetch(`${url}?line=m1-s3`, { method: 'POST' })).status, 401, 'an operator action');
+    const ok = await fetch(`${url}?line=m1-s3`, { method: 'POST', headers: basic });
+    assert.equal([ok.status, await ok.json()], [200, { ok: true, action: 'locate', line: 'm1-s3', by: 'ana', seconds: 30 }]);
     const line = panel.model.view(clock.now()).lines[0]!;
     assert.equal([line.pattern, line.locateUntil], ['locate', 35_000]);
     assert.is((await fetch(`${url}?line=m1-s3`)).status, 405);
-    assert.is((await fetch(url, { method: 'POST' })).status, 400);
-    const unknown = await fetch(`${url}?line=m9`, { method: 'POST' });
+    assert.is((await fetch(url, { method: 'POST', headers: basic })).status, 400);
+    const unknown = await fetch(`${url}?line=m9`, { method: 'POST', headers: basic });
     assert.equal([unknown.status, ((await unknown.json()) as { error: string }).error], [404, "no line named 'm9'"]);
     assert.is((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status, 200, 'the other routes still answer');
 
-    const cli = await capture(() => runLeds(['--config', configFile(dir, server.port!), '--locate', 'm1-s3']));
+    const anonymous = await capture(() => runLeds(['--config', configFile(dir, server.port!), '--locate', 'm1-s3']));
+    assert.equal([anonymous.code, anonymous.err], [1, 'the router refused: 401 credentials required: give --user NAME with PERSOMUX_PASSWORD set\n']);
+    process.env.PERSOMUX_PASSWORD = 's3cret-pass';
+    const cli = await capture(() => runLeds(['--config', configFile(dir, server.port!), '--locate', 'm1-s3', '--user', 'ana']));
     assert.equal([cli.code, cli.out], [0, "m1-s3's lamp blinks (double flash) for 30 s\n"]);
-    const bad = await capture(() => runLeds(['--config', configFile(dir, server.port!), '--locate', 'nope']));
+    const bad = await capture(() => runLeds(['--config', configFile(dir, server.port!), '--locate', 'nope', '--user', 'ana']));
     assert.equal([bad.code, bad.err], [1, "the router refused: 404 no line named 'nope'\n"]);
+    delete process.env.PERSOMUX_PASSWORD;
   } finally {
     await server.close();
     await panel.stop();

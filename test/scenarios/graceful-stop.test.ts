@@ -65,7 +65,7 @@ test('SIGTERM: finished answers delivered, unsent ones refused, frozen ones cut 
   router = spawn(BIN, ['run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   router.stdout!.on('data', (c) => (output += c));
   router.stderr!.on('data', (c) => (output += c));
-  await waitFor('both servers available', () => (output.match(/server\.available/g) ?? []).length >= 2 && /line\.open/.test(output), 20_000);
+  await waitFor('both servers available', () => (output.match(/server\.available/g) ?? []).length >= 2 && /line\.open/.test(output), 60_000);
   station = await new StationPeer(pair.peerPath, 'native').open();
   for (let id = 1; id <= 6; id++) station.request(id, 'echo', { id });
   await waitFor('six acks', () => [1, 2, 3, 4, 5, 6].every((id) => station.acks(id) > 0), 10_000);

@@ -59,7 +59,7 @@ test('SIGHUP adds a line and moves a server while traffic continues; bad files c
   router = spawn(BIN, ['run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   router.stdout!.on('data', (c) => (output += c));
   router.stderr!.on('data', (c) => (output += c));
-  await waitFor('l1 open and both servers available', () => count(/server\.available/g) >= 2 && /line\.open line=l1/.test(output), 20_000);
+  await waitFor('l1 open and both servers available', () => count(/server\.available/g) >= 2 && /line\.open line=l1/.test(output), 60_000);
   const l1 = await new StationPeer(pairs.get('l1')!.peerPath, 'native').open();
   stations.push(l1);
 
@@ -78,13 +78,13 @@ test('SIGHUP adds a line and moves a server while traffic continues; bad files c
       await l1.answer(id, 10_000);
     }
   })();
-  await waitFor('traffic flowing', () => next > 5, 10_000);
+  await waitFor('traffic flowing', () => next > 5, 30_000);
 
   writeConfig({ lines: ['l1', 'l2'], ds2: 'c' });
   router.kill('SIGHUP');
-  await waitFor('reloaded', () => /router\.reloaded .*linesAdded=1 .*serversReplaced=1/.test(output), 10_000);
+  await waitFor('reloaded', () => /router\.reloaded .*linesAdded=1 .*serversReplaced=1/.test(output), 30_000);
   await waitFor('ds2 replaced after draining', () => /server\.replaced server=ds2/.test(output), 20_000);
-  await waitFor('l2 open', () => /line\.open line=l2/.test(output), 10_000);
+  await waitFor('l2 open', () => /line\.open line=l2/.test(output), 30_000);
   const l2 = await new StationPeer(pairs.get('l2')!.peerPath, 'native').open();
   stations.push(l2);
   l2.request(1, 'echo', { on: 'l2' });
@@ -94,10 +94,10 @@ test('SIGHUP adds a line and moves a server while traffic continues; bad files c
   // A file with a mistake, then a change only a restart can make: both refused, nothing changes.
   writeConfig({ lines: ['l1', 'l2'], ds2: 'c', broken: true });
   router.kill('SIGHUP');
-  await waitFor('bad file refused', () => /router\.reload-refused .*baudRate/.test(output), 10_000);
+  await waitFor('bad file refused', () => /router\.reload-refused .*baudRate/.test(output), 30_000);
   writeConfig({ lines: ['l1', 'l2'], ds2: 'c', router: 'renamed' });
   router.kill('SIGHUP');
-  await waitFor('restart-only change refused', () => /router\.reload-refused .*field=router .*restart/.test(output), 10_000);
+  await waitFor('restart-only change refused', () => /router\.reload-refused .*field=router .*restart/.test(output), 30_000);
 
   stop = true;
   await traffic;

@@ -1,73 +1,18 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ASCII_MAX_LINE, AsciiLineReader, formatAscii, parseAsciiLine, type LineEvent } from '../../src/wire/ascii.js';
+import { HELP_TEXT, formatAscii, parseAsciiLine } from '../../src/wire/ascii.js';
 import { mapFields } from '../../src/wire/cbor-scan.js';
 import type { StationMessage } from '../../src/wire/messages.js';
 import type { Problem } from '../../src/wire/parse.js';
 import { seededRandom } from '../../src/util/random.js';
 import { cbor, cmap, hex, obj, pick, randInt, randomBytes, randomWord, raw, toHex, type C } from './helpers.js';
 
-const lines = (evs: LineEvent[]): string[] => evs.map((e) => (e.kind === 'line' ? e.text : `discard:${e.reason}`));
-const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
-
-// ---------------------------------------------------------------------------
-const reader = suite('ascii: AsciiLineReader');
-
-reader('CR LF and lone LF both end a line; the CR is not part of it', () => {
-  const r = new AsciiLineReader();
-  assert.equal(lines(r.push(ascii('REQ 1 echo\r\nPING 2\nPING 3\r\n'))), ['REQ 1 echo', 'PING 2', 'PING 3']);
-});
-
-reader('a line split anywhere, even between CR and LF', () => {
-  const text = 'REQ 7 echo a=0x01\r\nPING 8\r\n';
-  for (let cut = 0; cut <= text.length; cut++) {
-    const r = new AsciiLineReader();
-    assert.equal(lines([...r.push(ascii(text.slice(0, cut))), ...r.push(ascii(text.slice(cut)))]), ['REQ 7 echo a=0x01', 'PING 8'], `cut ${cut}`);
-  }
-});
-
-reader('nothing comes out before the LF', () => {
-  const r = new AsciiLineReader();
-  assert.equal(r.push(ascii('REQ 1 echo\r')), []);
-  assert.equal(lines(r.push(ascii('\n'))), ['REQ 1 echo']);
-});
-
-reader('a line of 1024 bytes with its CR LF is read; lines over 1024 bytes are discarded and the next line is read', () => {
-  assert.is(ASCII_MAX_LINE, 1024);
-  const r = new AsciiLineReader();
-  const fits = 'x'.repeat(1022);
-  assert.equal(lines(r.push(ascii(fits + '\r\n'))), [fits]);
-  assert.equal(lines(r.push(ascii('y'.repeat(1025) + '\n' + 'PING 1\r\n'))), ['discard:too-long', 'PING 1']);
-  assert.equal(lines(r.push(ascii('z'.repeat(1025) + '\r\n' + 'PING 2\r\n'))), ['discard:too-long', 'PING 2']);
-});
-
-reader('a very long line fed in pieces costs no memory and yields one discard', () => {
-  const r = new AsciiLineReader();
-  const inner = r as unknown as { buffer: Buffer; length: number };
-  const buffer = inner.buffer;
-  const piece = ascii('abcdefgh'.repeat(8192)); // 64 KiB, no LF
-  for (let i = 0; i < 32; i++) {
-    assert.equal(r.push(piece), []);
-    assert.ok(inner.buffer === buffer && inner.length <= buffer.length && buffer.length <= ASCII_MAX_LINE + 2);
-  }
-  assert.equal(lines(r.push(ascii('\r\nPING 5\n'))), ['discard:too-long', 'PING 5']);
-});
-
-reader('reset() forgets a partial line', () => {
-  const r = new AsciiLineReader();
-  r.push(ascii('REQ 1 ec'));
-  r.reset();
-  assert.equal(lines(r.push(ascii('PING 1\n'))), ['PING 1']);
-});
-
-reader.run();
-
 // ---------------------------------------------------------------------------
 const parse = suite('ascii: parseAsciiLine');
 
 function msg(text: string): StationMessage {
   const p = parseAsciiLine(text);
-  if (!p || !p.ok) {
+  if (!p || !p.ok || 'reply' in p) {
     assert.unreachable(`${text}: expected a message, got ${JSON.stringify(p)}`);
     throw new Error('unreachable');
   }
@@ -196,12 +141,37 @@ parse('malformed REQ lines are bad-field with the id when it is known', () => {
 });
 
 parse('malformed PING lines and unknown commands are bad-field', () => {
-  bad('PING');
   bad('PING x');
+  bad('PING 1 2');
   bad('PING 4294967296');
   bad('PING -3');
-  assert.is(bad('HELLO 1').id, null);
   assert.is(bad('ACK 1 0').id, null);
+  assert.match(bad('launch').why, /unknown command 'launch' \(REQ, PING, HELLO or HELP\)/);
+});
+
+parse('section 6 reading 11: PING without a number is answered PONG by the codec', () => {
+  assert.equal(parseAsciiLine('PING'), { ok: true, reply: 'PONG\r\n' });
+  assert.equal(parseAsciiLine('  ping  '), { ok: true, reply: 'PONG\r\n' });
+});
+
+parse('section 6 reading 11: HELLO [name] is hello, the name being the rest of the line', () => {
+  assert.equal(msg('HELLO'), { t: 'hello', v: 1 });
+  assert.equal(msg('hello enc-3'), { t: 'hello', v: 1, station: 'enc-3' });
+  assert.equal(msg('Hello  bench  terminal 2 '), { t: 'hello', v: 1, station: 'bench  terminal 2' });
+});
+
+parse('section 6 reading 11: HELP (any case) is answered by lines starting "# "', () => {
+  for (const word of ['HELP', 'help', 'Help', 'help me']) assert.equal(parseAsciiLine(word), { ok: true, reply: HELP_TEXT });
+  const lines = HELP_TEXT.split('\r\n');
+  assert.is(lines.pop(), '');
+  assert.ok(lines.length >= 4);
+  for (const l of lines) assert.ok(l.startsWith('# ') && /^[\x20-\x7e]*$/.test(l), JSON.stringify(l));
+  for (const cmd of ['REQ', 'PING', 'HELLO', 'HELP']) assert.ok(HELP_TEXT.includes(`#   ${cmd}`), cmd);
+});
+
+parse('commands are case-insensitive', () => {
+  assert.equal(msg('req 3 echo a=b'), msg('REQ 3 echo a=b'));
+  assert.equal(msg('Ping 3'), { t: 'ping', n: 3 });
 });
 
 parse.run();
@@ -286,8 +256,8 @@ format('simple values in a body go as cbor=0x, never an exception', () => {
   }
 });
 
-format('welcome has no ASCII form', () => {
-  assert.is(formatAscii({ t: 'welcome', v: 1, router: 'r', line: 'l' }), undefined);
+format('welcome is WELCOME <router> <line> (section 6 reading 11)', () => {
+  assert.is(formatAscii({ t: 'welcome', v: 1, router: 'box-1', line: 'term' }), 'WELCOME box-1 term\r\n');
 });
 
 format.run();

@@ -306,7 +306,7 @@ function asciiLine(rand: Random): { text: string; want: Want } {
     case 'long':
       return { text: `REQ ${id} echo a=${'x'.repeat(randInt(rand, 1030, 5000))}`, want: { kind: 'bad-request', id: null, field: '' } };
     case 'unknown':
-      return { text: `${pick(rand, ['HELLO', 'ACK', 'RES', 'GET'])} ${id}`, want: { kind: 'bad-request', id: null, field: '' } };
+      return { text: `${pick(rand, ['WELCOME', 'ACK', 'RES', 'GET'])} ${id}`, want: { kind: 'bad-request', id: null, field: '' } };
     default:
       return { text: pick(rand, ['', '   ', '\t']), want: { kind: 'nothing' } };
   }

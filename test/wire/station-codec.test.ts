@@ -4,7 +4,8 @@ import { crc32 } from 'node:zlib';
 import { cobsDecode, cobsEncode } from '../../src/wire/cobs.js';
 import { FrameReader } from '../../src/wire/frame-reader.js';
 import { parseRouterToStation } from '../../src/wire/parse.js';
-import { AsciiCodec, NativeCodec, stationCodec, type StationEvent } from '../../src/wire/station-codec.js';
+import { AsciiCodec, NativeCodec, bannerText, stationCodec, type StationEvent } from '../../src/wire/station-codec.js';
+import { HELP_TEXT } from '../../src/wire/ascii.js';
 import { cbor, hex, obj, raw, toHex, type C } from './helpers.js';
 
 function frameOf(body: Uint8Array, crc = crc32(body)): Buffer {
@@ -23,6 +24,7 @@ function simple(events: StationEvent[]): unknown[] {
       return { kind: 'message', ...m, ...(m.body instanceof Uint8Array ? { body: toHex(m.body) } : {}) };
     }
     if (e.kind === 'bad-request') return { kind: 'bad-request', id: e.id };
+    if (e.kind === 'write') return { kind: 'write', text: e.bytes.toString('latin1') };
     return { kind: 'drop', reason: e.reason };
   });
 }
@@ -226,7 +228,7 @@ asciiCodec('REQ and PING lines become messages, with CR LF or a lone LF', () => 
 
 asciiCodec('every malformed line is a bad-request, with the id when known', () => {
   const c = new AsciiCodec();
-  const ev = c.push(text('REQ 4\r\nREQ x echo\r\nREQ 5 echo a=0x1\r\nPING\r\nFOO 6\r\nREQ 7 echo a\r\n'));
+  const ev = c.push(text('REQ 4\r\nREQ x echo\r\nREQ 5 echo a=0x1\r\nPING x\r\nFOO 6\r\nREQ 7 echo a\r\n'));
   assert.equal(simple(ev), [
     { kind: 'bad-request', id: 4 },
     { kind: 'bad-request', id: null },
@@ -258,13 +260,13 @@ asciiCodec('bytes split one by one give the same events', () => {
   assert.is(ev.length, 3);
 });
 
-asciiCodec('encode: ACK, RES OK, RES ERR, PONG as lines; welcome has no form', () => {
+asciiCodec('encode: ACK, RES OK, RES ERR, PONG, WELCOME as lines', () => {
   const c = new AsciiCodec();
   assert.is(c.encode({ t: 'ack', id: 1, q: 0 })?.toString('latin1'), 'ACK 1 0\r\n');
   assert.is(c.encode({ t: 'res', id: 1, ok: true, body: cbor(obj({ k: hex('ab'), n: 2 })) })?.toString('latin1'), 'RES 1 OK k=0xab n=2\r\n');
   assert.is(c.encode({ t: 'res', id: 1, ok: false, err: { code: 'unknown-op', msg: 'no such op' } })?.toString('latin1'), 'RES 1 ERR unknown-op no such op\r\n');
   assert.is(c.encode({ t: 'pong', n: 8 })?.toString('latin1'), 'PONG 8\r\n');
-  assert.is(c.encode({ t: 'welcome', v: 1, router: 'r', line: 'l' }), undefined);
+  assert.is(c.encode({ t: 'welcome', v: 1, router: 'r', line: 'l' })?.toString('latin1'), 'WELCOME r l\r\n');
 });
 
 asciiCodec('encode: every byte written is ASCII, whatever text the answer holds', () => {
@@ -282,12 +284,45 @@ asciiCodec('reset() forgets a partial line', () => {
   assert.equal(simple(c.push(text('PING 1\r\n'))), [{ kind: 'message', t: 'ping', n: 1 }]);
 });
 
+asciiCodec('section 6 reading 11: without echo, only HELP and a bare PING are written back by the codec', () => {
+  const c = new AsciiCodec();
+  assert.equal(simple(c.push(text('PING\rhelp\r\nHELLO st 1\r'))), [
+    { kind: 'write', text: 'PONG\r\n' },
+    { kind: 'write', text: HELP_TEXT },
+    { kind: 'message', t: 'hello', v: 1, station: 'st 1' },
+  ]);
+});
+
+asciiCodec('with echo, typed characters and erases are written back before the line they make', () => {
+  const c = new AsciiCodec({ echo: true });
+  assert.equal(simple(c.push(text('REQ 1 ecg'))), [{ kind: 'write', text: 'REQ 1 ecg' }]);
+  assert.equal(simple(c.push(text('\x7fho\r'))), [
+    { kind: 'write', text: '\b \bho\r\n' },
+    { kind: 'message', t: 'req', id: 1, op: 'echo', body: 'a0' },
+  ]);
+  assert.equal(simple(c.push(text('\n'))), [], 'the LF of CR LF in its own write neither echoes nor makes a line');
+});
+
+asciiCodec('a backspace never reaches the op or a value', () => {
+  const c = new AsciiCodec();
+  const [e] = c.push(text('REQ 2 echx\bo k=ab\x7fc\r'));
+  assert.equal(simple([e!]), [{ kind: 'message', t: 'req', id: 2, op: 'echo', body: toHex(cbor(obj({ k: 'ac' }))) }]);
+});
+
+asciiCodec('opening: the banner as "# " lines, nothing without one; native opens with a lone 0x00', () => {
+  assert.is(new AsciiCodec().opening(), undefined);
+  assert.is(new AsciiCodec({ echo: true, banner: 'persomux bench\nType HELP' }).opening()?.toString('latin1'), '# persomux bench\r\n# Type HELP\r\n');
+  assert.is(bannerText('one'), '# one\r\n');
+  assert.equal([...new NativeCodec(4096).opening()], [0]);
+});
+
 asciiCodec.run();
 
 const factory = suite('station-codec: stationCodec');
 
 factory('picks the codec by protocol', () => {
   assert.instance(stationCodec('ascii', 4096), AsciiCodec);
+  assert.is(simple(stationCodec('ascii', 4096, { echo: true }).push(text('P'))).length, 1, 'the ascii options are passed on');
   assert.instance(stationCodec('native', 4096), NativeCodec);
   const c = stationCodec('native', 32);
   assert.equal(simple(c.push(frameOf(cbor(Buffer.alloc(40, 1))))), [{ kind: 'drop', reason: 'too-long' }], 'maxBody is passed on');

@@ -9,8 +9,11 @@
 // group or others have any access to it, and no message, toString or JSON of
 // the store ever shows a key. The keys are held as KeyObjects (outside the
 // JavaScript heap); the JSON text they came from cannot be wiped, only dropped.
+import { dirname } from 'node:path';
+import { systemErrorMeaning } from '../../util/system-error.js';
 import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { parseSecretJson, readSecretFile, SecretFileError } from '../../keys/secret-file.js';
 import { inspect } from 'node:util';
 import { aesCmac } from './aes-cmac.js';
 import { issuerKeyId, signCertificate } from './certificate.js';
@@ -82,10 +85,10 @@ function issuerField(file: string, obj: Record<string, unknown>): KeyObject {
 function parseKeyFile(file: string, text: string): Keys {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
-  } catch {
-    // V8's message may quote the text, i.e. key digits: it is not passed on.
-    throw new KeyFileError(file, undefined, `is not valid JSON (expected an object with ${FIELDS.join(', ')})`);
+    raw = parseSecretJson(file, text, `an object with ${FIELDS.join(', ')}`);
+  } catch (e) {
+    if (e instanceof SecretFileError) throw new KeyFileError(file, undefined, e.reason);
+    throw e;
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new KeyFileError(file, undefined, 'must be a JSON object');
   const obj = raw as Record<string, unknown>;
@@ -105,28 +108,12 @@ function parseKeyFile(file: string, text: string): Keys {
   return { master, issuer, issuerPublic: { spki, keyId: issuerKeyId(spki) } };
 }
 
-async function readKeyFile(file: string): Promise<string> {
-  let fh;
+function readKeyFile(file: string): string {
   try {
-    fh = await open(file, 'r');
+    return readSecretFile(file, { maxBytes: MAX_FILE_BYTES });
   } catch (e) {
-    throw new KeyFileError(file, undefined, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    // The mode is checked on the open file itself, not on the path again.
-    const st = await fh.stat();
-    if (!st.isFile()) throw new KeyFileError(file, undefined, 'is not a regular file');
-    if ((st.mode & 0o077) !== 0) {
-      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-      throw new KeyFileError(file, undefined, `is readable or writable by group or others (mode ${mode}); run 'chmod 600 ${file}'`);
-    }
-    if (st.size > MAX_FILE_BYTES) throw new KeyFileError(file, undefined, `is larger than ${MAX_FILE_BYTES} bytes: not a key file`);
-    return await fh.readFile('utf8');
-  } catch (e) {
-    if (e instanceof KeyFileError) throw e;
-    throw new KeyFileError(file, undefined, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  } finally {
-    await fh.close();
+    if (e instanceof SecretFileError) throw new KeyFileError(file, undefined, e.reason);
+    throw e;
   }
 }
 
@@ -142,7 +129,7 @@ export class FileKeyStore implements KeyStore {
 
   /** Reads and checks the key file; throws KeyFileError naming the file (and the field) when it cannot be used. */
   static async open(file: string): Promise<FileKeyStore> {
-    return new FileKeyStore(file, parseKeyFile(file, await readKeyFile(file)));
+    return new FileKeyStore(file, parseKeyFile(file, readKeyFile(file)));
   }
 
   #use(): Keys {
@@ -223,7 +210,7 @@ export async function createFileKeyStore(file: string, keyLengthBits: MasterKeyB
     fh = await open(file, 'wx', 0o600);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new KeyFileError(file, undefined, code === 'EEXIST' ? 'already exists; a key file is never overwritten' : `cannot be created (${code})`);
+    throw new KeyFileError(file, undefined, code === 'EEXIST' ? 'already exists; a key file is never overwritten' : code === 'ENOENT' ? `cannot be created: its folder ${dirname(file)} does not exist` : `cannot be created (${systemErrorMeaning(e) ?? code})`);
   }
   try {
     await fh.chmod(0o600); // the mode given to open is subject to the umask

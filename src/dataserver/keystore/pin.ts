@@ -1,8 +1,8 @@
-// Where the token's user PIN comes from: a file (mode 0600, as the key files
-// of PROTOCOL.md 3) or an environment variable, named in the options. The PIN
+// Where the token's user PIN comes from: a file (under the secret-file rule of
+// keys/secret-file.ts, as every secret file) or an environment variable, named in the options. The PIN
 // is read when a session is opened and handed to C_Login; no message, log or
 // toString ever shows it, only the file or variable name.
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { readSecretFile, SecretFileError } from '../../keys/secret-file.js';
 import { Pkcs11ConfigError } from './pkcs11-module.js';
 
 export type PinSource = { readonly file: string } | { readonly env: string };
@@ -38,26 +38,10 @@ export function readPin(source: PinSource): string {
 }
 
 function readPinFile(file: string): string {
-  let fd: number;
   try {
-    fd = openSync(file, 'r');
+    return readSecretFile(file, { maxBytes: MAX_PIN_FILE_BYTES });
   } catch (e) {
-    throw new Pkcs11ConfigError(`the PIN file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    // The mode is checked on the open file, not on the path again.
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new Pkcs11ConfigError(`the PIN file ${file} is not a regular file`);
-    if ((st.mode & 0o077) !== 0) {
-      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-      throw new Pkcs11ConfigError(`the PIN file ${file} is readable or writable by group or others (mode ${mode}); run 'chmod 600 ${file}'`);
-    }
-    if (st.size > MAX_PIN_FILE_BYTES) throw new Pkcs11ConfigError(`the PIN file ${file} is larger than ${MAX_PIN_FILE_BYTES} bytes: not a PIN file`);
-    return readFileSync(fd, 'utf8');
-  } catch (e) {
-    if (e instanceof Pkcs11ConfigError) throw e;
-    throw new Pkcs11ConfigError(`the PIN file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  } finally {
-    closeSync(fd);
+    if (e instanceof SecretFileError) throw new Pkcs11ConfigError(`the PIN file ${file} ${e.reason}`);
+    throw e;
   }
 }

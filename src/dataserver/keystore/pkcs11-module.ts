@@ -12,6 +12,7 @@
 // token directory moved back, after that is only seen after C_Finalize and
 // C_Initialize again (`reinitialize`), which ends the sessions of every user
 // of the module in this process; they reopen theirs on their next call.
+import { systemErrorMeaning } from '../../util/system-error.js';
 import { existsSync, realpathSync } from 'node:fs';
 import pkcs11js from 'pkcs11js';
 import type { PKCS11 } from 'pkcs11js';
@@ -119,7 +120,7 @@ export class Pkcs11Module {
     try {
       real = realpathSync(path);
     } catch (e) {
-      throw new Pkcs11ConfigError(`the PKCS#11 module ${path} cannot be found (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new Pkcs11ConfigError(`the PKCS#11 module ${path} cannot be found (${systemErrorMeaning(e) ?? 'error'})`);
     }
     let entry = entries.get(real);
     if (entry === undefined) {

@@ -1,0 +1,2 @@
+/** persomux's udev rules for one board file (board/<name>.json). */
+export function udevRules(boardFile: string): string;
