@@ -1,22 +1,26 @@
-// Sizing inputs from a running router's statistics snapshot (written to its
-// state directory by the status work, issue 9). The snapshot's format belongs
-// to that work; this reads only the fields below, each defensively (a field
-// that is missing or of another type is skipped and reported, never guessed):
+// Sizing inputs from a running router's statistics snapshot
+// (<stateDir>/statistics.json, src/stats/snapshot-format.ts, format
+// `persomux-statistics` version 1). Only the fields below are read, each
+// defensively (one that is missing or of another type is skipped and
+// reported, never guessed):
 //
-//   version          number; above SNAPSHOT_VERSION the file is refused
-//   stations         number of lines with a station (else: the length of `lines`)
-//   cards            cards counted since the statistics began (else `totals.cards`)
-//   cardsPerHour     the site's measured rate
-//   ops.<op>.count           requests of the op answered ok (else `requests`)
-//   ops.<op>.meanServiceMs   mean time a server held one (else `serviceMs`)
-//   ops.<op>.meanAnswerMs    mean time from request to answer (else `answerMs`)
-//   servers          a list (or an object by name) whose entries have `slots`
+//   format, version            another format, or a version above 1, is refused
+//   totals.lines               its entries are the stations (lines that made requests)
+//   totals.cards               cards since the statistics began
+//   cardsPerHour               the site's rate when the snapshot was written
+//   serviceTimes.byOp.<op>     count and sumMs: requests per card = count / cards,
+//                              mean service = sumMs / count (dispatch to answer,
+//                              as the router sees it: the server's work and the link)
+//   totals.servers             its entries are the servers (the snapshot holds no slots)
 //
-// Derived: requests per card = count / cards; the stations' own time per card
-// by the response time law, N x 1 h / cardsPerHour - sum(perCard x meanAnswerMs).
+// Derived: the stations' own time per card by the response time law,
+// stations x 1 h / cardsPerHour - sum(perCard x mean service). The snapshot
+// holds no queue waits, so this is an upper bound: close on a site that does
+// not queue, too high on one that does (then give --local-ms).
 import { readFileSync } from 'node:fs';
 import type { OpDemand, Site } from '../site/site.js';
 
+export const SNAPSHOT_FORMAT = 'persomux-statistics';
 export const SNAPSHOT_VERSION = 1;
 
 export class SnapshotError extends Error {
@@ -47,57 +51,57 @@ const first = (o: Obj | undefined, ...keys: string[]): number | undefined => {
 
 export function readSnapshot(json: unknown, file: string): SnapshotReading {
   if (!isObject(json)) throw new SnapshotError(file, 'is not a statistics snapshot (a JSON object)');
+  if (json.format !== undefined && json.format !== SNAPSHOT_FORMAT) throw new SnapshotError(file, `is not a persomux statistics snapshot (format ${JSON.stringify(json.format)})`);
   const version = num(json.version);
   if (version !== undefined && version > SNAPSHOT_VERSION) throw new SnapshotError(file, `was written by a newer release (snapshot version ${version}; this one reads up to ${SNAPSHOT_VERSION})`);
   const read: string[] = [];
   const missing: string[] = [];
   const site: { -readonly [K in keyof SnapshotReading['site']]: SnapshotReading['site'][K] } = {};
+  const totals = isObject(json.totals) ? json.totals : undefined;
 
-  const stations = num(json.stations) ?? (Array.isArray(json.lines) ? json.lines.length : isObject(json.lines) ? Object.keys(json.lines).length : undefined);
-  if (stations !== undefined && Number.isInteger(stations) && stations > 0) {
+  const lines = isObject(totals?.lines) ? Object.values(totals.lines).filter((l) => !isObject(l) || num(l.requests) !== 0).length : undefined;
+  const stations = lines !== undefined && lines > 0 ? lines : undefined;
+  if (stations !== undefined) {
     Object.assign(site, { machines: 1, stationsPerMachine: stations });
-    read.push(`stations ${stations}`);
-  } else missing.push('stations');
+    read.push(`stations ${stations} (lines that made requests)`);
+  } else missing.push('stations (totals.lines)');
 
-  const cards = first(json, 'cards') ?? first(isObject(json.totals) ? json.totals : undefined, 'cards');
+  const cards = first(totals, 'cards');
+  const byOp = isObject(json.serviceTimes) && isObject(json.serviceTimes.byOp) ? json.serviceTimes.byOp : undefined;
   const ops = new Map<string, OpDemand>();
-  const answerMs = new Map<string, number>();
-  if (isObject(json.ops) && cards !== undefined && cards > 0) {
-    for (const [op, v] of Object.entries(json.ops)) {
+  if (byOp && cards !== undefined && cards > 0) {
+    for (const [op, v] of Object.entries(byOp)) {
       const o = isObject(v) ? v : undefined;
-      const count = first(o, 'count', 'requests');
-      const serviceMs = first(o, 'meanServiceMs', 'serviceMs');
-      if (count === undefined || serviceMs === undefined || count === 0 || serviceMs === 0) {
-        missing.push(`ops.${op} (count and meanServiceMs)`);
+      const count = first(o, 'count');
+      const sumMs = first(o, 'sumMs');
+      if (count === undefined || sumMs === undefined || count === 0 || sumMs === 0) {
+        missing.push(`serviceTimes.byOp.${op} (count and sumMs)`);
         continue;
       }
       const perCard = Math.max(1, Math.round(count / cards));
-      ops.set(op, { perCard, serviceMs });
-      read.push(`${op}: ${perCard} per card (${count} over ${cards} cards), ${serviceMs.toFixed(1)} ms mean service`);
-      const answer = first(o, 'meanAnswerMs', 'answerMs');
-      if (answer !== undefined) answerMs.set(op, answer);
+      ops.set(op, { perCard, serviceMs: sumMs / count });
+      read.push(`${op}: ${perCard} per card (${count} over ${cards} cards), ${(sumMs / count).toFixed(1)} ms mean service`);
     }
     if (ops.size > 0) site.ops = ops;
-  } else missing.push(cards === undefined || cards === 0 ? 'cards' : 'ops');
+  } else missing.push(cards === undefined || cards === 0 ? 'totals.cards' : 'serviceTimes.byOp');
 
   const cph = first(json, 'cardsPerHour');
-  if (stations !== undefined && cph !== undefined && cph > 0 && ops.size > 0 && answerMs.size === ops.size) {
-    let inRequests = 0;
-    for (const [op, d] of ops) inRequests += d.perCard * answerMs.get(op)!;
-    const local = (stations * 3_600_000) / cph - inRequests;
+  if (stations !== undefined && cph !== undefined && cph > 0 && ops.size > 0) {
+    let inService = 0;
+    for (const d of ops.values()) inService += d.perCard * d.serviceMs;
+    const local = (stations * 3_600_000) / cph - inService;
     if (local >= 0) {
       site.localMs = [local];
-      read.push(`own time per card ${(local / 1000).toFixed(2)} s (from ${cph.toFixed(0)} cards/hour and the answer times)`);
-    } else missing.push('own time per card (cardsPerHour and answer times disagree)');
-  } else missing.push('own time per card (needs cardsPerHour and meanAnswerMs of every op)');
+      read.push(`own time per card at most ${(local / 1000).toFixed(2)} s (from ${cph.toFixed(0)} cards/hour; the snapshot holds no queue waits)`);
+    } else missing.push('own time per card (cardsPerHour and service times disagree)');
+  } else missing.push('own time per card (needs cardsPerHour, stations and service times)');
 
-  const servers = Array.isArray(json.servers) ? json.servers : isObject(json.servers) ? Object.values(json.servers) : undefined;
-  const slots = servers?.map((s) => (isObject(s) ? num(s.slots) : undefined)).filter((s): s is number => s !== undefined && s > 0);
-  if (servers && slots && slots.length > 0) {
-    site.servers = servers.length;
-    site.slots = Math.round(slots.reduce((a, b) => a + b, 0) / slots.length);
-    read.push(`servers ${servers.length}, ${site.slots} slots each${new Set(slots).size > 1 ? ' (mean of their slots)' : ''}`);
-  } else missing.push('servers');
+  const servers = isObject(totals?.servers) ? Object.keys(totals.servers).length : 0;
+  if (servers > 0) {
+    site.servers = servers;
+    read.push(`servers ${servers}`);
+  } else missing.push('servers (totals.servers)');
+  missing.push('slots per server (not in a snapshot: --slots)');
   return { site, read, missing };
 }
 

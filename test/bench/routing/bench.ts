@@ -64,6 +64,7 @@ async function startVariant(variant: Variant, pairs: readonly PtyPair[], servers
       servers: servers.map((s, i) => ({ name: `ds${i + 1}`, tcp: `127.0.0.1:${s.port}`, insecure: true, slots: 64 })),
       ops: { echo: { ttlMs: 10_000, retry: true } },
       status: { listen: '127.0.0.1:0' },
+      stateDir: join(dir, `state-${paths.length}`),
     };
     const file = join(dir, `router-${paths.length}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2));
