@@ -69,11 +69,8 @@ export function siteFromFlags(o: SiteFlagValues, base: Site = DEFAULT_SITE): Sit
       throw new UsageError((e as Error).message);
     }
   }
-  const limit = (flag: keyof typeof SITE_LIMITS, value: string | undefined, fallback: number): number => {
-    const n = positiveInt(value, flag === 'stationsPerMachine' ? 'stations' : flag, fallback, SITE_LIMITS[flag].min);
-    if (n > SITE_LIMITS[flag].max) throw new UsageError(`--${flag === 'stationsPerMachine' ? 'stations' : flag} must be at most ${SITE_LIMITS[flag].max}, got '${n}'`);
-    return n;
-  };
+  const limit = (flag: keyof typeof SITE_LIMITS, value: string | undefined, fallback: number): number =>
+    positiveInt(value, flag === 'stationsPerMachine' ? 'stations' : flag, fallback, SITE_LIMITS[flag].min, SITE_LIMITS[flag].max);
   const machines = limit('machines', o.machines, site.machines);
   const servers = limit('servers', o.servers, site.servers);
   const ops = new Map(site.ops);

@@ -51,8 +51,8 @@ test('bad values are refused naming the flag', () => {
   refused({ op: ['certificate=0'] }, /--op must be/);
   refused({ 'server-speed': '1,0' }, /--server-speed must be numbers more than 0/);
   refused({ 'local-ms': 'soon' }, /--local-ms must be a number of milliseconds/);
-  refused({ machines: '65' }, /--machines must be at most 64/);
-  refused({ stations: '0' }, /--stations must be a whole number of at least 1/);
+  refused({ machines: '65' }, /--machines must be a whole number from 1 to 64, got '65'/);
+  refused({ stations: '0' }, /--stations must be a whole number from 1 to 64, got '0'/);
   refused({ 'service-time': 'exp:0' }, /--service-time must be MS or exp:MS/);
 });
 
