@@ -14,6 +14,7 @@ Commands:
   reload      ask a running router to read its configuration again (SIGHUP)
   dataserver  run a reference data server
   sim         run a simulated site (stations, router, data servers) on this machine
+  size        how many data servers a site needs for its cards/hour (queueing model)
   keygen      write a matching pair of key files for a protected link
   keystore    create a development key store file (master keys, issuer key)
   hsm         create the master keys and the issuer key in a PKCS#11 token
@@ -32,6 +33,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   status: async (a) => (await import('./status.js')).runStatus(a),
   dataserver: async (a) => (await import('./dataserver.js')).runDataServer(a),
   sim: async (a) => (await import('./sim.js')).runSim(a),
+  size: async (a) => (await import('./size.js')).runSize(a),
   keygen: async (a) => (await import('./keygen.js')).runKeygen(a),
   keystore: async (a) => (await import('./keystore.js')).runKeystore(a),
   hsm: async (a) => (await import('./hsm.js')).runHsm(a),

@@ -1,14 +1,16 @@
 // `persomux sim`: a virtual site on this machine, with live progress and a report.
 import { createLogger, parseLevel } from '../log/logger.js';
-import { parseServiceTime } from '../dataserver/service-time.js';
 import { DEFAULT_SIM, runSimulation, type SimOptions } from '../sim/sim.js';
 import { formatReport, progressLine } from '../sim/report.js';
+import { simOptionsFromSite, SiteNotSimulable, type Binding } from '../sim/site-options.js';
+import { figuresOf, formatComparison } from '../sim/compare-report.js';
 import { startFrontPanel, type RunningPanel } from '../panel/start-panel.js';
 import { ProgressLine } from '../sim/progress.js';
 import { ScratchError } from '../sim/scratch.js';
 import { CommandError, command, help, parseOptions, positiveInt, UsageError } from './args.js';
 import { startStatusInterface, type StatusInterface } from '../http/status-interface.js';
 import type { Router } from '../router/router.js';
+import { SITE_HELP, SITE_OPTIONS, siteFromFlags } from './site-flags.js';
 
 const HELP = `Usage: persomux sim [options]
 
@@ -19,12 +21,11 @@ reference data servers on loopback TCP with a file key store, and the real
 router between them, over sealed links. Shows live progress, then a report.
 
   --seconds N        how long to run (default ${DEFAULT_SIM.seconds})
-  --machines N       machines (default ${DEFAULT_SIM.machines})
-  --stations N       stations per machine (default ${DEFAULT_SIM.stationsPerMachine})
-  --servers N        data servers (default ${DEFAULT_SIM.servers})
-  --slots N          slots per data server (default ${DEFAULT_SIM.slots})
-  --service-time T   per request: MS fixed or exp:MS (default exp:${(DEFAULT_SIM.serviceTime as { meanMs: number }).meanMs})
-  --chip-ms N        station's work on the chip between requests (default ${DEFAULT_SIM.chipMs})
+${SITE_HELP}  --time-scale K     run every site time K times faster (e.g. 100: 12 s of local time
+                     per card runs as 120 ms); figures are given back at site time
+  --binding B        dynamic (the router's dispatch, default), static (each station
+                     bound to one data server, spread evenly: the prior art), or
+                     both (runs the site twice, --seconds each, and compares)
   --wrong-key dsN    give data server dsN a wrong master key (masterMac), to see
                      the cards it serves rejected and why
   --key-bits 128|256 master key length (default 128)
@@ -48,6 +49,12 @@ function badKeyBits(value: string): never {
   throw new UsageError(`--key-bits must be 128 or 256, got '${value}'`);
 }
 
+function parseBinding(value: string | undefined): Binding | 'both' {
+  if (value === undefined) return 'dynamic';
+  if (value === 'dynamic' || value === 'static' || value === 'both') return value;
+  throw new UsageError(`--binding must be dynamic, static or both, got '${value}'`);
+}
+
 function parseBoxes(value: string | undefined): 1 | 2 {
   if (value === undefined || value === '1') return 1;
   if (value === '2') return 2;
@@ -58,12 +65,9 @@ export function runSim(args: string[]): Promise<number> {
   return command(HELP, async () => {
     const o = parseOptions(args, {
       seconds: { type: 'string' },
-      machines: { type: 'string' },
-      stations: { type: 'string' },
-      servers: { type: 'string' },
-      slots: { type: 'string' },
-      'service-time': { type: 'string' },
-      'chip-ms': { type: 'string' },
+      ...SITE_OPTIONS,
+      'time-scale': { type: 'string' },
+      binding: { type: 'string' },
       boxes: { type: 'string' },
       'wrong-key': { type: 'string' },
       'key-bits': { type: 'string' },
@@ -72,21 +76,22 @@ export function runSim(args: string[]): Promise<number> {
       keep: { type: 'string' },
     });
     if (o.help) return help(HELP);
-    const serviceTime = o['service-time'] === undefined ? DEFAULT_SIM.serviceTime : parseServiceTime(o['service-time']);
-    if (!serviceTime) throw new UsageError(`--service-time must be MS or exp:MS, got '${o['service-time']}'`);
+    const binding = parseBinding(o.binding);
+    const timeScale = positiveInt(o['time-scale'], 'time-scale', 1);
+    let fromSite: SimOptions;
+    try {
+      fromSite = simOptionsFromSite(siteFromFlags(o), DEFAULT_SIM, { timeScale, binding: binding === 'both' ? 'dynamic' : binding });
+    } catch (e) {
+      throw e instanceof SiteNotSimulable ? new UsageError(e.message) : e;
+    }
     const options: SimOptions = {
-      ...DEFAULT_SIM,
+      ...fromSite,
       seconds: positiveInt(o.seconds, 'seconds', DEFAULT_SIM.seconds),
-      machines: positiveInt(o.machines, 'machines', DEFAULT_SIM.machines),
-      stationsPerMachine: positiveInt(o.stations, 'stations', DEFAULT_SIM.stationsPerMachine),
-      servers: positiveInt(o.servers, 'servers', DEFAULT_SIM.servers),
-      slots: positiveInt(o.slots, 'slots', DEFAULT_SIM.slots),
-      chipMs: positiveInt(o['chip-ms'], 'chip-ms', DEFAULT_SIM.chipMs, 0),
-      serviceTime,
       boxes: parseBoxes(o.boxes),
       keyBits: o['key-bits'] === '256' ? 256 : o['key-bits'] === undefined || o['key-bits'] === '128' ? 128 : badKeyBits(o['key-bits']),
       ...(o['wrong-key'] ? { wrongKeyServer: o['wrong-key'] } : {}),
     };
+    if (binding !== 'dynamic' && options.boxes === 2) throw new UsageError('--binding static needs one box: with --boxes 2 the stations of box A reach the servers only through box B');
     const wrong = options.wrongKeyServer === undefined ? undefined : /^ds([1-9]\d*)$/.exec(options.wrongKeyServer);
     if (wrong === null || (wrong && Number(wrong[1]) > options.servers)) {
       throw new UsageError(`--wrong-key names a data server of this run, ds1 to ds${options.servers}, got '${options.wrongKeyServer}'`);
@@ -125,34 +130,53 @@ export function runSim(args: string[]): Promise<number> {
       if (page.url) say(`Status page: ${page.url} (also /metrics, /status.json; persomux status --url ${page.url})\n`);
       if (drawPanel) panel = await startFrontPanel({ backend: 'console', board: undefined }, router, log, { noLampTest: true });
     };
-    let result;
+    const runOnce = async (run: SimOptions, report: boolean) => {
+      let result;
+      try {
+        result = await runSimulation(
+          run,
+          log,
+          (p) => {
+            if (o.quiet || stdoutGone || panel || !report) return;
+            // On a terminal the line is redrawn in place; in a log, one line every 5 s.
+            if (tty) live.show(p);
+            else if (Math.round(p.elapsedS) % 5 === 0) say(`${progressLine(p)}\n`);
+          },
+          { signal: stop.signal, ...(report ? { onRouter: showPanel } : {}), ...(o.keep !== undefined && report ? { keepDir: o.keep } : {}) },
+        );
+      } catch (e) {
+        if (e instanceof ScratchError) throw new UsageError(e.message);
+        if (stop.signal.aborted) throw new CommandError(`persomux sim: stopped (${String(stop.signal.reason)}) while the site was starting; nothing to report`);
+        throw e;
+      } finally {
+        await page?.close({ writeSnapshot: false }); // the simulated site and its state folder are gone by now
+        await panel?.stop();
+        page = undefined;
+        panel = undefined;
+      }
+      if (tty) live.end();
+      if (!report) return result;
+      if (result.stoppedEarly) say(`\nStopped early (${result.stoppedEarly}): the report covers the ${result.elapsedS.toFixed(1)} s that ran.\n`);
+      say(formatReport(result) + '\n');
+      if (result.keptIn) say(`Kept in ${result.keptIn}: configuration, keys and audit trails (the pty links and servers ended with the run).\n`);
+      return result;
+    };
+    let results;
     try {
-      result = await runSimulation(
-        options,
-        log,
-        (p) => {
-          if (o.quiet || stdoutGone || panel) return;
-          // On a terminal the line is redrawn in place; in a log, one line every 5 s.
-          if (tty) live.show(p);
-          else if (Math.round(p.elapsedS) % 5 === 0) say(`${progressLine(p)}\n`);
-        },
-        { signal: stop.signal, onRouter: showPanel, ...(o.keep !== undefined ? { keepDir: o.keep } : {}) },
-      );
-    } catch (e) {
-      if (e instanceof ScratchError) throw new UsageError(e.message);
-      if (stop.signal.aborted) throw new CommandError(`persomux sim: stopped (${String(stop.signal.reason)}) while the site was starting; nothing to report`);
-      throw e;
+      // Compared runs start warm: a short run first, not counted, so the first mode does not pay for the process's start (JIT, first keys).
+      if (binding === 'both') await runOnce({ ...options, seconds: 2 }, false);
+      results = [await runOnce(options, true)];
+      if (binding === 'both' && !results[0]!.stoppedEarly) {
+        say('Now the same site with each station bound to one data server...\n');
+        results.push(await runOnce({ ...options, binding: 'static' }, true));
+        say(formatComparison([figuresOf('dynamic', results[0]!), figuresOf('static', results[1]!)], timeScale) + '\n');
+      }
     } finally {
-      await page?.close({ writeSnapshot: false }); // the simulated site and its state folder are gone by now
-      await panel?.stop();
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
     }
-    if (tty) live.end();
-    if (result.stoppedEarly) say(`\nStopped early (${result.stoppedEarly}): the report covers the ${result.elapsedS.toFixed(1)} s that ran.\n`);
-    say(formatReport(result) + '\n');
-    if (result.keptIn) say(`Kept in ${result.keptIn}: configuration, keys and audit trails (the pty links and servers ended with the run).\n`);
-    const foreign = result.stations.reduce((n, s) => n + s.foreign, 0);
+    const result = results.at(-1)!;
+    const foreign = results.reduce((sum, r) => sum + r.stations.reduce((n, s) => n + s.foreign, 0), 0);
     if (result.stoppedEarly) return result.stoppedEarly === 'SIGINT' ? 130 : result.stoppedEarly === 'SIGTERM' ? 143 : 0;
     return foreign === 0 ? 0 : 1;
   });

@@ -23,6 +23,8 @@ export interface LineConfig {
   readonly echo?: boolean;
   /** ASCII lines: text shown as `# ` lines when the line opens. */
   readonly banner?: string | undefined;
+  /** Static binding: the only servers this line's requests may use (names from `servers[]`); any when absent. */
+  readonly servers?: readonly string[];
 }
 
 export type ServerAddress =

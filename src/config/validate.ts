@@ -101,7 +101,7 @@ interface Defaults {
 function line(c: Checker, value: unknown, field: string, d: Defaults): LineConfig | undefined {
   const o = c.object(value, field);
   if (!o) return undefined;
-  c.onlyKeys(o, field, ['name', 'path', ...SERIAL_KEYS, 'protocol', 'maxBody', 'maxOutstanding', 'echo', 'banner']);
+  c.onlyKeys(o, field, ['name', 'path', ...SERIAL_KEYS, 'protocol', 'maxBody', 'maxOutstanding', 'echo', 'banner', 'servers']);
   const protocol = c.oneOf(o.protocol, join(field, 'protocol'), PROTOCOLS, 'native');
   const l = {
     name: c.name(o.name, join(field, 'name')),
@@ -113,7 +113,17 @@ function line(c: Checker, value: unknown, field: string, d: Defaults): LineConfi
   };
   const banner = asciiOnly(c, o, 'banner', field, protocol) ? bannerText(c, o.banner, join(field, 'banner')) : null;
   if (banner === null || !Object.values(l).every((v) => v !== undefined)) return undefined;
-  return { ...(l as Omit<LineConfig, 'banner'>), banner };
+  const servers = lineServers(c, o.servers, join(field, 'servers'));
+  return { ...(l as Omit<LineConfig, 'banner'>), banner, ...(servers ? { servers } : {}) };
+}
+
+/** Static binding: a non-empty list of server names; that they name configured servers is checked once all are read. */
+function lineServers(c: Checker, value: unknown, field: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) return c.fail(field, 'must be a non-empty list of server names (from servers[].name)');
+  const names = value.map((v, i) => c.name(v, join(field, i)));
+  c.unique(names, (i) => join(field, i));
+  return names.every((n) => n !== undefined) ? (names as string[]) : undefined;
 }
 
 /** `echo` and `banner` are for people at terminals: ASCII lines only (PROTOCOL.md section 6 reading 11). */
@@ -288,6 +298,8 @@ export function validateConfig(file: string, raw: unknown): { config: RouterConf
   c.unique(devices, (i) => (i < linesRaw.length ? `lines[${i}].path` : `servers[${i - linesRaw.length}].serial`));
   c.unique(serversRaw.map((v) => rawText(v, 'name')), (i) => `servers[${i}].name`);
   if (lines.length === 0) c.fail('lines', 'needs at least one station line');
+  const serverNames = new Set(serversRaw.map((v) => rawText(v, 'name')));
+  lines.forEach((l, i) => l?.servers?.forEach((s, j) => serverNames.has(s) || c.fail(`lines[${i}].servers[${j}]`, `'${s}' is not the name of a server in servers[]`)));
 
   const ops = new Map<string, OpPolicy>();
   const opsRaw = root.ops === undefined ? {} : c.object(root.ops, 'ops') ?? {};

@@ -540,7 +540,7 @@ export class Dispatcher {
         effects.push(...this.expire(req, now)); // unqueues it: the same index is the next request
         continue;
       }
-      const server = req.durable ? this.servers.pick(req) : undefined;
+      const server = req.durable ? this.servers.pick(req, this.lines.get(req.line)?.options.servers) : undefined;
       if (!server) {
         i++;
         continue;

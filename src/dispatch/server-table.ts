@@ -58,12 +58,17 @@ export class ServerTable {
     return false;
   }
 
-  /** The least busy server (by share of its slots) that serves the op, has a free slot and never failed this request. */
-  pick(req: Request): ServerState | undefined {
+  /**
+   * The least busy server (by share of its slots) that serves the op, has a
+   * free slot, never failed this request and, when the line is bound to some
+   * servers (`allowed`), is one of them.
+   */
+  pick(req: Request, allowed?: ReadonlySet<string>): ServerState | undefined {
     let best: ServerState | undefined;
     let bestLoad = Infinity;
     for (const s of this.servers.values()) {
       if (!ServerTable.takesWork(s) || s.held.size >= s.slots || !s.ops.has(req.op) || req.excluded.has(s.name)) continue;
+      if (allowed && !allowed.has(s.name)) continue;
       const load = s.held.size / s.slots;
       if (load < bestLoad) {
         best = s;

@@ -55,6 +55,8 @@ export type RequesterKind = 'station' | 'peer';
 export interface LineOptions {
   readonly maxOutstanding: number;
   readonly kind?: RequesterKind;
+  /** Static binding: the only servers this line's requests may go to; any server when absent. */
+  readonly servers?: ReadonlySet<string>;
 }
 
 export interface Snapshot {

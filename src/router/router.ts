@@ -10,7 +10,8 @@ import type { LineConfig, RouterConfig, ServerConfig } from '../config/types.js'
 import { planReload, type ReloadPlan } from './reload-plan.js';
 import { Dispatcher, OVERDUE_GRACE_MS } from '../dispatch/dispatcher.js';
 import type { Effect, Note } from '../dispatch/types.js';
-import { serialDevices, StationLine, type LineDevices } from '../lines/station-line.js';
+import { StationLine, type LineDevices } from '../lines/station-line.js';
+import { ttyDevices } from '../lines/tty-port.js';
 import { ServerLink, type Connector } from '../links/server-link.js';
 import { describeAddress, openTransport } from '../links/transport.js';
 import type { Logger } from '../log/logger.js';
@@ -49,7 +50,8 @@ export interface RequestJournal {
   forgetLine(line: string): Promise<void>;
 }
 
-const REAL_EDGES: RouterEdges = { scheduler: systemScheduler, lineDevices: serialDevices, connector: (config) => openTransport(config.address) };
+// Station lines: serialport opens and locks, a TTY handle moves the bytes (lines/tty-port.ts, issue 13 item 5).
+const REAL_EDGES: RouterEdges = { scheduler: systemScheduler, lineDevices: ttyDevices, connector: (config) => openTransport(config.address) };
 
 export class Router {
   readonly dispatcher: Dispatcher;
@@ -141,7 +143,7 @@ export class Router {
   }
 
   private addStationLine(lc: LineConfig): void {
-    if (!this.dispatcherHasLine.has(lc.name)) this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station' });
+    if (!this.dispatcherHasLine.has(lc.name)) this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station', ...(lc.servers ? { servers: new Set(lc.servers) } : {}) });
     this.dispatcherHasLine.add(lc.name);
     const line: StationLine = new StationLine(
       lc,

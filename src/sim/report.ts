@@ -4,6 +4,7 @@ import type { Progress, SimResult } from './sim.js';
 import { stationName } from './sim.js';
 import { percentile } from './stats.js';
 import { describeRejection, type RunRejection } from './card/rejections.js';
+import { siteShapeLines } from './site-report.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number | undefined): string => (n === undefined ? '-' : `${n.toFixed(1)} ms`);
@@ -29,12 +30,14 @@ export function formatReport(r: SimResult): string {
   const rejected = new Map<RunRejection, number>();
   for (const s of r.stations) for (const [reason, n] of s.rejected.counts) rejected.set(reason, (rejected.get(reason) ?? 0) + n);
   const rejectedTotal = [...rejected.values()].reduce((a, b) => a + b, 0);
-  const capacity = (o.servers * o.slots * 1000) / (o.serviceTime.kind === 'fixed' ? Math.max(o.serviceTime.ms, 0.001) : o.serviceTime.meanMs);
+  const speeds = Array.from({ length: o.servers }, (_, i) => o.serverSpeed?.[i] ?? 1).reduce((a, b) => a + b, 0);
+  const capacity = (speeds * o.slots * 1000) / (o.serviceTime.kind === 'fixed' ? Math.max(o.serviceTime.ms, 0.001) : o.serviceTime.meanMs);
 
   const out: string[] = [];
   out.push('');
   const boxes = o.boxes === 2 ? ', two cascaded routers (servers on box B)' : '';
   out.push(`persomux simulated site: ${o.machines} machines x ${o.stationsPerMachine} stations, ${o.servers} data servers x ${o.slots} slots (${describeServiceTime(o.serviceTime)})${boxes}, sealed links, ${r.elapsedS.toFixed(1)} s`);
+  out.push(...siteShapeLines(o));
   out.push('');
   out.push(`  Cards personalized    ${int(cards)}   (${int(cardsPerHour(cards, r.elapsedS))} cards/hour, ${o.machines * o.stationsPerMachine} stations)`);
   if (o.boxes === 2) {

@@ -24,6 +24,8 @@ import { PtyPair, ptyPairs } from './pty-pair.js';
 import { simScratch } from './scratch.js';
 import { SimStation } from './sim-station.js';
 import { Counter } from './stats.js';
+import { timedOps, type TimedOps } from './op-timing.js';
+import { staticServerIndex } from '../site/site.js';
 
 export interface SimOptions {
   readonly machines: number;
@@ -41,6 +43,16 @@ export interface SimOptions {
   readonly wrongKeyServer?: string;
   /** Master key length of the simulated key store. */
   readonly keyBits: 128 | 256;
+  /** Site shapes (src/sim/site-options.ts): per station, in line order, its time before each request; chipMs when absent. */
+  readonly stationChipMs?: readonly number[];
+  /** Per-op service times; ops not named take serviceTime. */
+  readonly opServiceTimes?: ReadonlyMap<string, ServiceTime>;
+  /** Per data server: 1 nominal, 0.5 twice as slow. */
+  readonly serverSpeed?: readonly number[];
+  /** static: line i bound to data server i mod servers (lines[].servers). Default dynamic. */
+  readonly binding?: 'dynamic' | 'static';
+  /** The times above were divided by this (for the report). */
+  readonly timeScale?: number;
 }
 
 export const DEFAULT_SIM: SimOptions = {
@@ -111,6 +123,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
   const stations: SimStation[] = [];
   const keyStores: KeyStore[] = [];
   const audits: { server: string; file: string; log: AuditLog }[] = [];
+  const timings: TimedOps[] = [];
   try {
     // Every link of the site is sealed (PROTOCOL.md 3), each with its own key pair.
     const keyPair = (name: string): { router: string; other: string } => {
@@ -141,11 +154,15 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
         store = await openFileKeyStore(wrongFile);
         keyStores.push(store);
       }
+      // Service times per op and server speed are applied around the ops (src/sim/op-timing.ts).
+      const random = seededRandom(options.seed * 7919 + i);
+      const timing = timedOps(new Map([...REFERENCE_OPS, ...cryptoOps(store)]), { byOp: options.opServiceTimes ?? new Map(), fallback: options.serviceTime, speed: options.serverSpeed?.[i - 1] ?? 1, random });
+      timings.push(timing);
       const ds = new DataServer({
         name: `ds${i}`,
         slots: options.slots,
-        serviceTime: options.serviceTime,
-        ops: new Map([...REFERENCE_OPS, ...cryptoOps(store)]),
+        serviceTime: { kind: 'fixed', ms: 0 },
+        ops: timing.ops,
         keyStore: store,
         audit,
         security: { kind: 'sealed', candidates: [{ keyFile: keys.other, keys: loadLinkKeys(keys.other) }] },
@@ -157,7 +174,8 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
       serverEntries.push({ name: `ds${i}`, tcp: `127.0.0.1:${port}`, slots: options.slots, keyFile: keys.router });
     }
     pairs = await ptyPairs(scratch.dir, lines.map((l) => l.name));
-    const linesOf = (box: 'a' | 'b') => lines.filter((l) => l.box === box).map((l) => ({ name: l.name, path: pairs.get(l.name)!.routerPath }));
+    const bound = (l: (typeof lines)[number]) => (options.binding === 'static' ? { servers: [`ds${staticServerIndex(lines.indexOf(l), options.servers) + 1}`] } : {});
+    const linesOf = (box: 'a' | 'b') => lines.filter((l) => l.box === box).map((l) => ({ name: l.name, path: pairs.get(l.name)!.routerPath, ...bound(l) }));
     const ops = Object.fromEntries(['echo', 'transport-key', 'session-keys', 'certificate', 'issuer-key'].map((op) => [op, { ttlMs: 10_000, retry: true, ...(op === 'transport-key' ? { startsCard: true } : {}) }]));
     const peerKeys = options.boxes === 2 ? keyPair('peer') : undefined;
     const boxB = {
@@ -217,7 +235,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
         new SimStation({
           name,
           path: pairs.get(name)!.peerPath,
-          chipMs: options.chipMs,
+          chipMs: options.stationChipMs?.[i] ?? options.chipMs,
           retransmitMs: options.retransmitMs,
           idBase: (i + 1) * 10_000_000,
           stationNumber: i + 1,
@@ -258,6 +276,7 @@ export async function runSimulation(options: SimOptions, log: Logger, onProgress
     const early = run.signal?.aborted ? { stoppedEarly: String(run.signal.reason) } : {};
     return { options, elapsedS, audits: auditResults, stations, boxOf: new Map(lines.map((l) => [l.name, l.box])), waitsMs: waits, roundTripsMs: roundTrips, routerErrors, served, ...early, ...(scratch.kept ? { keptIn: scratch.dir } : {}) };
   } finally {
+    for (const t of timings) t.stop();
     for (const router of routers.reverse()) router.stop();
     for (const ds of servers) await ds.close();
     for (const store of keyStores) await store.close();

@@ -11,6 +11,9 @@ import { encodeMessage } from '../../src/wire/messages.js';
 import { NativeCodec } from '../../src/wire/station-codec.js';
 import { exampleContexts } from '../../src/secure/worked-example.js';
 import { SecureSession } from '../../src/secure/session.js';
+import { capacityBench } from './capacity.js';
+import { routingBench } from './routing/bench.js';
+import { machine, saveResults } from './results.js';
 import { benchJournal } from './journal-bench.js';
 
 function rate(label: string, n: number, body: () => void): void {
@@ -61,3 +64,19 @@ console.log(`  request to answer       p50 ${percentile(r.roundTripsMs, 50)} ms 
 console.log(`  wait for a server       p50 ${percentile(r.waitsMs, 50)} ms  p99 ${percentile(r.waitsMs, 99)} ms`);
 console.log(`  wrong-station answers   ${r.stations.reduce((n, s) => n + s.foreign, 0)}`);
 console.log(`  process RSS             ${Math.round(mem0 / 1e6)} MB before, ${Math.round(process.memoryUsage().rss / 1e6)} MB after (router, servers and stations in one process)`);
+
+// Capacity: size against the simulator, dynamic against static binding (test/bench/capacity.ts).
+const capacity = await capacityBench(Number(process.env.BENCH_CAPACITY_SECONDS ?? 20), console.log);
+console.log(`\n  (machine: ${JSON.stringify(machine())}; figures written to ${saveResults('capacity', capacity)})`);
+
+// Routing: the router as its own process against thin forwarders, latency, saturation, memory (test/bench/routing/).
+const routing = await routingBench(
+  {
+    windowS: Number(process.env.BENCH_WINDOW_SECONDS ?? 10),
+    soakS: Number(process.env.BENCH_SOAK_SECONDS ?? 180),
+    lineCounts: [24, 32],
+    outstanding: 2,
+  },
+  console.log,
+);
+console.log(`\n  (figures written to ${saveResults('routing', routing)})`);
