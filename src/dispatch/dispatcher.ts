@@ -2,32 +2,24 @@
 // wait in one arrival-ordered queue and go to the first server that serves
 // their op and has a free slot. Time comes in as arguments; effects go out as
 // return values; nothing here touches a port, a socket or a timer. It is
-// the one place of the routing rules (hence its length); the queue, the
-// server table, the answer cache, availability and sizes have files of their own.
+// the one place of the routing decisions (hence its length, past 400 lines:
+// admission, dispatch, server loss, drains, the journal's hold, the stop);
+// who is told what (requesters.ts), the queue, the server table, the answer
+// cache, availability and sizes have files of their own.
 import type { Answer, ErrorInfo, RawBody } from '../wire/messages.js';
-import { AnswerCache } from './answer-cache.js';
 import { fingerprint, type Request } from './request.js';
 import { ArrivalQueue } from './arrival-queue.js';
 import { OVERDUE_GRACE_MS, ServerTable } from './server-table.js';
 import { Availability } from './availability.js';
 import { forwardedSize } from './forwarded-size.js';
-import type { Effect, LineOptions, OpPolicy, RequesterKind, RouterErrorCode, Snapshot } from './types.js';
-import type { RouterToStation } from '../wire/messages.js';
+import { errorAnswer, note, Requesters } from './requesters.js';
+import type { Effect, LineOptions, OpPolicy, Snapshot } from './types.js';
 
 const UINT32_SPAN = 2 ** 32;
 /** A request a server answered `overloaded` this many times is not sent back to that server. */
 const OVERLOADS_BEFORE_EXCLUDING = 3;
 export { OVERDUE_GRACE_MS };
 
-interface LineState {
-  readonly name: string;
-  readonly kind: RequesterKind;
-  readonly options: LineOptions;
-  up: boolean;
-  /** Requests the station may still be told about, by id. */
-  readonly inFlight: Map<number, Request>;
-  readonly cache: AnswerCache;
-}
 
 export interface DispatcherOptions {
   /** Ops from the configuration; others become known when a server announces them. */
@@ -50,7 +42,7 @@ export interface DispatcherOptions {
 }
 
 export class Dispatcher {
-  private readonly lines = new Map<string, LineState>();
+  private readonly lines: Requesters;
   private readonly servers = new ServerTable();
   private readonly policies: Map<string, OpPolicy>;
   private readonly queue = new ArrivalQueue();
@@ -72,32 +64,23 @@ export class Dispatcher {
     this.defaultPolicy = options.defaultPolicy;
     this.policies = new Map(options.ops);
     this.availability = new Availability(this.servers, this.policies.keys(), options.startedAt);
+    this.lines = new Requesters(this.queue);
   }
 
   // ---- lines -------------------------------------------------------------
 
   addLine(name: string, options: LineOptions): void {
-    if (this.lines.has(name)) throw new Error(`line '${name}' added twice`);
-    this.lines.set(name, { name, kind: options.kind ?? 'station', options, up: false, inFlight: new Map(), cache: new AnswerCache() });
+    this.lines.add(name, options);
   }
 
-  /**
-   * The line is gone from the configuration (a reload). What waits is
-   * dropped; what is at a server finishes there, and its answer is dropped
-   * when it arrives: nobody is listening on that line any more.
-   */
+  /** The line is gone from the configuration (a reload): see Requesters.remove. */
   removeLine(name: string): Effect[] {
-    const line = this.line(name);
-    const effects = this.dropQueued(line, 'line-removed');
-    for (const req of line.inFlight.values()) req.owned = false;
-    this.lines.delete(name);
-    return effects;
+    return this.lines.remove(name);
   }
 
   /** New limits for a line (a reload); its requests and answers stay. */
   retuneLine(name: string, options: LineOptions): void {
-    const line = this.line(name);
-    this.lines.set(name, { ...line, options, kind: options.kind ?? line.kind });
+    this.lines.retune(name, options);
   }
 
   /** New op policies (a reload): for requests from now on; ops servers announced keep theirs unless listed. */
@@ -109,7 +92,7 @@ export class Dispatcher {
   }
 
   lineUp(name: string): void {
-    this.line(name).up = true;
+    this.lines.get(name).up = true;
   }
 
   /**
@@ -118,15 +101,15 @@ export class Dispatcher {
    * station's retransmission.
    */
   lineDown(name: string): Effect[] {
-    const line = this.line(name);
+    const line = this.lines.get(name);
     line.up = false;
-    return this.dropQueued(line, 'line-down');
+    return this.lines.dropQueued(line, 'line-down');
   }
 
   /** `hello`: the station (re)started, so the router forgets the line's ids (2.1 rule 2). */
   hello(name: string): Effect[] {
-    const line = this.line(name);
-    const effects = this.dropQueued(line, 'hello');
+    const line = this.lines.get(name);
+    const effects = this.lines.dropQueued(line, 'hello');
     for (const req of line.inFlight.values()) req.owned = false;
     line.inFlight.clear();
     line.cache.clear();
@@ -140,33 +123,33 @@ export class Dispatcher {
    * default `router/line`; a peer's requests keep the peer's own value (2.2).
    */
   request(lineName: string, req: { id: number; op: string; body?: RawBody; ttl?: number; station?: string }, now: number): Effect[] {
-    const line = this.line(lineName);
+    const line = this.lines.get(lineName);
     const fp = fingerprint(req.op, req.body);
     const effects: Effect[] = [];
 
     const current = line.inFlight.get(req.id);
     if (current?.fingerprint.equals(fp)) {
       effects.push(note({ event: 'retransmission', line: line.name, id: req.id, from: 'in-flight' }));
-      effects.push(...this.tell(line, { t: 'ack', id: req.id, q: this.queuedAhead(current) }));
+      effects.push(...this.lines.tell(line, { t: 'ack', id: req.id, q: this.queuedAhead(current) }));
       return effects;
     }
     const cached = line.cache.get(req.id, fp, now);
     if (cached) {
       effects.push(note({ event: 'retransmission', line: line.name, id: req.id, from: 'cache' }));
-      effects.push(...this.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.tell(line, cached));
+      effects.push(...this.lines.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.lines.tell(line, cached));
       return effects;
     }
     // Same id, other op or body: a new request, whatever becomes of it. The old answer must never reach it.
-    if (current) effects.push(...this.forget(line, current));
-    if (!this.accepting) return [...effects, ...this.reject(line, req.id, req.op, 'overloaded', 'the router is stopping: ask again later')];
+    if (current) effects.push(...this.lines.forget(line, current));
+    if (!this.accepting) return [...effects, ...this.lines.reject(line, req.id, req.op, 'overloaded', 'the router is stopping: ask again later')];
     const policy = this.policies.get(req.op);
-    if (!policy) return [...effects, ...this.reject(line, req.id, req.op, 'unknown-op', `no server has announced op '${req.op}' and the configuration does not list it`)];
+    if (!policy) return [...effects, ...this.lines.reject(line, req.id, req.op, 'unknown-op', `no server has announced op '${req.op}' and the configuration does not list it`)];
     const size = forwardedSize(req.op, req.body, req.station ?? `${this.options.routerName}/${line.name}`);
     if (size > this.maxServerBody) {
-      return [...effects, ...this.reject(line, req.id, req.op, 'bad-request', `request of ${size} bytes is larger than server links carry (${this.maxServerBody})`)];
+      return [...effects, ...this.lines.reject(line, req.id, req.op, 'bad-request', `request of ${size} bytes is larger than server links carry (${this.maxServerBody})`)];
     }
     if (line.inFlight.size >= line.options.maxOutstanding) {
-      return [...effects, ...this.reject(line, req.id, req.op, 'overloaded', `line has ${line.inFlight.size} requests in flight (maxOutstanding ${line.options.maxOutstanding})`)];
+      return [...effects, ...this.lines.reject(line, req.id, req.op, 'overloaded', `line has ${line.inFlight.size} requests in flight (maxOutstanding ${line.options.maxOutstanding})`)];
     }
 
     const request: Request = {
@@ -190,12 +173,12 @@ export class Dispatcher {
     line.inFlight.set(request.id, request);
     if (request.deadline <= now) {
       // 2.1 rule 5: a request whose ttl has run out is never sent to a server.
-      return [...effects, ...this.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.expire(request, now)];
+      return [...effects, ...this.lines.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.expire(request, now)];
     }
     if (!request.durable && this.options.journal!.seenBefore(line.name, req.id, req.op, req.body)) {
       // PROTOCOL.md 6 reading 12: an earlier run of this router sent it to a server; it is never run twice.
       const why = 'this router sent the request to a server before it restarted; it is not run twice';
-      return [...effects, ...this.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.finish(request, errorAnswer(req.id, 'server-lost', why), now)];
+      return [...effects, ...this.lines.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.lines.finish(request, errorAnswer(req.id, 'server-lost', why), now)];
     }
     if (!request.durable) {
       this.awaitingJournal.set(request.seq, request);
@@ -204,7 +187,7 @@ export class Dispatcher {
     this.queue.push(request);
     effects.push(note({ event: 'queued', line: line.name, id: req.id, op: req.op, ahead: this.queue.aheadOf(request) }));
     const sent = this.pump(now);
-    effects.push(...this.tell(line, { t: 'ack', id: req.id, q: this.queuedAhead(request) }), ...sent);
+    effects.push(...this.lines.tell(line, { t: 'ack', id: req.id, q: this.queuedAhead(request) }), ...sent);
     return effects;
   }
 
@@ -214,10 +197,10 @@ export class Dispatcher {
    * station never gets two answers for one id.
    */
   badRequest(lineName: string, id: number | null, why: string): Effect[] {
-    const line = this.line(lineName);
+    const line = this.lines.get(lineName);
     const current = id === null ? undefined : line.inFlight.get(id);
-    const effects = current ? this.forget(line, current) : [];
-    return [...effects, note({ event: 'rejected', line: line.name, id, code: 'bad-request', why }), ...this.tell(line, errorAnswer(id, 'bad-request', why))];
+    const effects = current ? this.lines.forget(line, current) : [];
+    return [...effects, note({ event: 'rejected', line: line.name, id, code: 'bad-request', why }), ...this.lines.tell(line, errorAnswer(id, 'bad-request', why))];
   }
 
   // ---- servers -----------------------------------------------------------
@@ -262,7 +245,7 @@ export class Dispatcher {
       const answer: Answer = outcome.ok
         ? { t: 'res', id: req.id, ok: true, body: outcome.body }
         : { t: 'res', id: req.id, ok: false, err: outcome.err }; // 2.1: a server's own err passes unchanged
-      effects.push(...this.finish(req, answer, now));
+      effects.push(...this.lines.finish(req, answer, now));
     }
     return [...effects, ...this.rehandshakeIfIdle(server), ...this.pump(now)];
   }
@@ -286,7 +269,7 @@ export class Dispatcher {
         effects.push(note({ event: 'requeued', line: req.line, id: req.id, op: req.op, server: name }));
       } else {
         const why = this.policies.get(req.op)?.retry ? 'and no other server serves its op' : 'and its op may not be retried';
-        effects.push(...this.finish(req, errorAnswer(req.id, 'server-lost', `server ${name} went down holding the request, ${why}`), now));
+        effects.push(...this.lines.finish(req, errorAnswer(req.id, 'server-lost', `server ${name} went down holding the request, ${why}`), now));
       }
     }
     return [...effects, ...this.pump(now)];
@@ -338,10 +321,10 @@ export class Dispatcher {
     if (!req || req.state !== 'queued' || !req.owned) return [];
     this.queue.remove(req);
     req.state = 'answered';
-    const line = this.line(req.line);
+    const line = this.lines.get(req.line);
     line.inFlight.delete(req.id);
     const msg = `the router cannot record the request (${why}); ask again later`;
-    return [note({ event: 'rejected', line: line.name, id: req.id, op: req.op, code: 'overloaded', why: msg }), ...this.tell(line, errorAnswer(req.id, 'overloaded', msg)), ...this.pump(now)];
+    return [note({ event: 'rejected', line: line.name, id: req.id, op: req.op, code: 'overloaded', why: msg }), ...this.lines.tell(line, errorAnswer(req.id, 'overloaded', msg)), ...this.pump(now)];
   }
 
   // ---- stopping ----------------------------------------------------------
@@ -368,7 +351,7 @@ export class Dispatcher {
     const effects: Effect[] = [];
     for (const s of this.servers.values()) {
       for (const req of s.held.values()) {
-        if (req.state === 'at-server' && req.owned) effects.push(...this.finish(req, errorAnswer(req.id, 'server-lost', why), now));
+        if (req.state === 'at-server' && req.owned) effects.push(...this.lines.finish(req, errorAnswer(req.id, 'server-lost', why), now));
       }
     }
     return effects;
@@ -384,7 +367,7 @@ export class Dispatcher {
    */
   tick(now: number): Effect[] {
     const effects: Effect[] = [];
-    for (const req of this.pending()) if (req.deadline <= now) effects.push(...this.expire(req, now));
+    for (const req of this.lines.pending()) if (req.deadline <= now) effects.push(...this.expire(req, now));
     for (const server of this.servers.overdue(now)) {
       server.resetAsked = true;
       effects.push({ kind: 'reset-server', server: server.name, why: `holds a request ${OVERDUE_GRACE_MS} ms past its ttl` });
@@ -398,7 +381,7 @@ export class Dispatcher {
   /** When `tick` next has work, for the edge's one timer. */
   nextDeadline(): number | undefined {
     let next = this.servers.nextServerDeadline();
-    for (const req of this.pending()) if (next === undefined || req.deadline < next) next = req.deadline;
+    for (const req of this.lines.pending()) if (next === undefined || req.deadline < next) next = req.deadline;
     return next;
   }
 
@@ -423,17 +406,7 @@ export class Dispatcher {
 
   // ---- inside ------------------------------------------------------------
 
-  private line(name: string): LineState {
-    const line = this.lines.get(name);
-    if (!line) throw new Error(`unknown line '${name}'`);
-    return line;
-  }
 
-  /** A message for whoever sends on this line: a station hears everything, a peer only answers. */
-  private tell(line: LineState, msg: RouterToStation): Effect[] {
-    if (line.kind === 'station') return [{ kind: 'to-station', line: line.name, msg }];
-    return msg.t === 'res' && msg.id !== null ? [{ kind: 'to-peer', peer: line.name, msg }] : [];
-  }
 
   private rehandshakeIfIdle(server: { readonly name: string; rehandshakeBy: number | undefined; readonly held: ReadonlyMap<number, Request> }): Effect[] {
     return server.rehandshakeBy !== undefined && server.held.size === 0 ? this.rehandshakeNow(server) : [];
@@ -450,67 +423,18 @@ export class Dispatcher {
     return offer ? [{ kind: 'offer-changed', offer }] : [];
   }
 
-  private *pending(): Iterable<Request> {
-    for (const line of this.lines.values()) yield* line.inFlight.values();
-  }
 
-  /**
-   * 2.1 rule 1: every well-formed req gets an ack, then exactly one res, so a
-   * request refused at once (unknown-op, overloaded) gets both, back to back.
-   * Refusals are not cached: the same request may succeed when retried later.
-   */
-  private reject(line: LineState, id: number, op: string, code: RouterErrorCode, why: string): Effect[] {
-    return [
-      note({ event: 'rejected', line: line.name, id, op, code, why }),
-      ...this.tell(line, { t: 'ack', id, q: 0 }),
-      ...this.tell(line, errorAnswer(id, code, why)),
-    ];
-  }
 
-  /** The one place a request gets its answer: exactly once, cached, sent if the line can hear it. */
-  private finish(req: Request, answer: Answer, now: number): Effect[] {
-    if (req.state === 'queued') this.queue.remove(req);
-    req.state = 'answered';
-    if (!req.owned) return [];
-    const line = this.line(req.line);
-    line.inFlight.delete(req.id);
-    line.cache.put(req.id, req.fingerprint, answer, now);
-    const outcome = answer.ok ? 'ok' : answer.err.code;
-    const effects: Effect[] = [note({ event: 'answered', line: line.name, id: req.id, op: req.op, outcome, totalMs: now - req.receivedAt })];
-    if (line.up) effects.push(...this.tell(line, answer));
-    return effects;
-  }
 
   private expire(req: Request, now: number): Effect[] {
     const since = this.availability.unavailableSinceFor(req.op);
     const neverServable = req.state === 'queued' && since !== undefined && since <= req.receivedAt;
     return neverServable
-      ? this.finish(req, errorAnswer(req.id, 'no-server', `no server for op '${req.op}' was available during its ttl`), now)
-      : this.finish(req, errorAnswer(req.id, 'timeout', `no answer within ${req.deadline - req.receivedAt} ms`), now);
+      ? this.lines.finish(req, errorAnswer(req.id, 'no-server', `no server for op '${req.op}' was available during its ttl`), now)
+      : this.lines.finish(req, errorAnswer(req.id, 'timeout', `no answer within ${req.deadline - req.receivedAt} ms`), now);
   }
 
-  private forget(line: LineState, req: Request): Effect[] {
-    req.owned = false;
-    line.inFlight.delete(req.id);
-    if (req.state === 'queued') {
-      this.queue.remove(req);
-      req.state = 'answered';
-    }
-    return [note({ event: 'dropped', line: line.name, id: req.id, op: req.op, why: 'id-reused' })];
-  }
 
-  private dropQueued(line: LineState, why: 'line-down' | 'hello' | 'line-removed'): Effect[] {
-    const effects: Effect[] = [];
-    for (const req of [...line.inFlight.values()]) {
-      if (req.state !== 'queued') continue;
-      this.queue.remove(req);
-      req.state = 'answered';
-      req.owned = false;
-      line.inFlight.delete(req.id);
-      effects.push(note({ event: 'dropped', line: line.name, id: req.id, op: req.op, why }));
-    }
-    return effects;
-  }
 
   private queuedAhead(req: Request): number {
     return req.state === 'queued' ? this.queue.aheadOf(req) : 0;
@@ -528,7 +452,7 @@ export class Dispatcher {
       // Stopping: what waits (a retry op requeued after its server fell, too) is refused, never sent.
       while (this.queue.length > 0) {
         const req = this.queue.at(0);
-        effects.push(...this.finish(req, errorAnswer(req.id, 'overloaded', 'the router is stopping: ask again later'), now));
+        effects.push(...this.lines.finish(req, errorAnswer(req.id, 'overloaded', 'the router is stopping: ask again later'), now));
       }
       return effects;
     }
@@ -564,10 +488,4 @@ export class Dispatcher {
   }
 }
 
-function note(n: Extract<Effect, { kind: 'note' }>['note']): Effect {
-  return { kind: 'note', note: n };
-}
-
-export function errorAnswer(id: number | null, code: RouterErrorCode, msg: string): Answer {
-  return { t: 'res', id, ok: false, err: { code, msg } };
-}
+export { errorAnswer };
