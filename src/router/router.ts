@@ -9,7 +9,7 @@
 import type { LineConfig, RouterConfig, ServerConfig } from '../config/types.js';
 import { planReload, type ReloadPlan } from './reload-plan.js';
 import { Dispatcher, OVERDUE_GRACE_MS } from '../dispatch/dispatcher.js';
-import type { Effect, Note } from '../dispatch/types.js';
+import type { Effect, LineOptions, Note } from '../dispatch/types.js';
 import { StationLine, type LineDevices } from '../lines/station-line.js';
 import { ttyDevices } from '../lines/tty-port.js';
 import { ServerLink, type Connector } from '../links/server-link.js';
@@ -143,7 +143,7 @@ export class Router {
   }
 
   private addStationLine(lc: LineConfig): void {
-    if (!this.dispatcherHasLine.has(lc.name)) this.dispatcher.addLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station', ...(lc.servers ? { servers: new Set(lc.servers) } : {}) });
+    if (!this.dispatcherHasLine.has(lc.name)) this.dispatcher.addLine(lc.name, lineOptions(lc));
     this.dispatcherHasLine.add(lc.name);
     const line: StationLine = new StationLine(
       lc,
@@ -227,9 +227,9 @@ export class Router {
       this.dispatcherHasLine.delete(name);
       this.run(this.dispatcher.removeLine(name));
     }
-    for (const lc of plan.lines.retuned) this.dispatcher.retuneLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station' });
+    for (const lc of plan.lines.retuned) this.dispatcher.retuneLine(lc.name, lineOptions(lc));
     for (const lc of plan.lines.reopened) {
-      this.dispatcher.retuneLine(lc.name, { maxOutstanding: lc.maxOutstanding, kind: 'station' });
+      this.dispatcher.retuneLine(lc.name, lineOptions(lc));
       const old = this.lines.get(lc.name);
       this.lines.delete(lc.name);
       old?.stop();
@@ -520,4 +520,9 @@ export class Router {
 /** The largest request a server link carries: the smallest maxBody of the servers, less the sealing overhead. */
 function maxServerBody(config: RouterConfig): number {
   return Math.min(...config.servers.map((s) => s.maxBody - (s.security.kind === 'sealed' ? SEALING_OVERHEAD : 0)), LIMITS.maxBody.max);
+}
+
+/** What the dispatcher keeps of a station line: its limit and, under static binding, the servers it may use. */
+function lineOptions(lc: LineConfig): LineOptions {
+  return { maxOutstanding: lc.maxOutstanding, kind: 'station', ...(lc.servers ? { servers: new Set(lc.servers) } : {}) };
 }

@@ -57,6 +57,12 @@ test('each kind of change lands in its place', () => {
   assert.is(plan.opsChanged, true);
 });
 
+test('a line whose only change is its bound servers is retuned, not reopened', () => {
+  const plan = planReload(config(BASE), config({ ...BASE, lines: [{ name: 'l1', path: '/dev/a', servers: ['ds1'] }, BASE.lines[1], BASE.lines[2]] }));
+  assert.equal(plan.lines.retuned.map((l) => l.name), ['l1']);
+  assert.equal(plan.lines.reopened, []);
+});
+
 test('fields only a restart can change refuse the reload, each named with its reason', () => {
   const plan = planReload(config(BASE), config({ ...BASE, router: 'box-2', defaults: { pingIntervalMs: 500 }, status: { listen: '0.0.0.0:8080' } }));
   assert.equal(plan.refused.map((r) => r.field), ['router', 'status', 'defaults.pingIntervalMs']);
