@@ -21,6 +21,7 @@ import type { StatusView } from '../status/view.js';
 import { actionPolicy, handleAction, type ActionTargets } from './actions.js';
 import type { EventStream } from './event-stream.js';
 import { statusPage } from './page.js';
+import { persomuxVersion } from '../util/version.js';
 
 /** What the interface needs of a router: the seam, nothing else. */
 export interface StatusSource {
@@ -111,6 +112,9 @@ function healthz(res: ServerResponse, source: StatusSource): void {
     healthy,
     phase,
     router: s.router,
+    // A deploy confirms it talks to the new release's process, not a leftover.
+    version: persomuxVersion(),
+    pid: process.pid,
     lines: Object.fromEntries(s.lines.map((l) => [l.name, l.phase])),
     servers: Object.fromEntries(s.servers.map((x) => [x.name, x.phase])),
   });

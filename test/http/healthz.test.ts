@@ -28,6 +28,8 @@ test('healthy: 200 with the lines and servers, a server down does not matter', a
     assert.is(res.status, 200);
     const body = (await res.json()) as Record<string, unknown>;
     assert.is(body.healthy, true);
+    assert.match(String(body.version), /^\d+\.\d+\.\d+/);
+    assert.is(body.pid, process.pid);
     assert.equal(body.lines, { 'm1-s1': 'open' });
     assert.equal(body.servers, { ds1: 'waiting' });
   } finally {
