@@ -27,6 +27,7 @@ function writePidFile(file: string): void {
   writeFileSync(file, `${process.pid}\n`, { mode: 0o644 });
 }
 import { CommandError, command, help, parseOptions, UsageError } from './args.js';
+import { STOP_MARGIN_MS, UNIT_TIMEOUT_STOP_MS } from '../config/limits.js';
 import { startNotify } from '../box/start-notify.js';
 
 /** How often `run` logs its one-line status (router.status lines=.. servers=.. queued=..). */
@@ -73,6 +74,11 @@ export function runCheck(args: string[]): Promise<number> {
     for (const l of config.lines) out.push(`  line ${l.name}: ${l.serial.path} ${l.serial.baudRate} ${l.serial.dataBits}${l.serial.parity[0]!.toUpperCase()}${l.serial.stopBits} ${l.protocol}, maxOutstanding ${l.maxOutstanding}`);
     for (const s of config.servers) out.push(`  server ${s.name}: ${describeAddress(s.address)}${s.security.kind === 'insecure' ? ' (plaintext)' : ` (sealed with ${s.security.keyFile}, re-handshake '${s.security.rehandshake}')`}, ${s.slots} slots expected`);
     for (const [op, p] of config.ops) out.push(`  op ${op}: ttl ${p.ttlMs} ms${p.retry ? ', retried on server loss' : ''}`);
+    out.push(`  stop: requests at servers get ${config.stopTimeoutMs} ms to finish${config.journalDir ? `; journal in ${config.journalDir}` : '; no journal (no stateDir): at most once holds within one run'}`);
+    // systemd kills what outlives TimeoutStopSec: the graceful stop must fit inside it (with time to close).
+    if (config.stopTimeoutMs + STOP_MARGIN_MS > UNIT_TIMEOUT_STOP_MS) {
+      out.push(`  warning: stopTimeoutMs ${config.stopTimeoutMs} leaves less than ${STOP_MARGIN_MS} ms of the unit's TimeoutStopSec (${UNIT_TIMEOUT_STOP_MS / 1000} s in firmware/systemd/persomux.service): raise TimeoutStopSec with it`);
+    }
     const panel = checkPanel(config);
     process.stdout.write([...out, ...panel.lines].join('\n') + '\n');
     return panel.ok ? 0 : 1;

@@ -34,3 +34,8 @@ export const DEFAULT_STATUS_LISTEN = '127.0.0.1:8080';
 /** The statistics snapshot: where (the box's state directory) and how often (every 5 minutes). */
 export const DEFAULT_STATE_DIR = '/var/lib/persomux';
 export const DEFAULT_SNAPSHOT_SCHEDULE = '*/5 * * * *';
+
+/** The router unit's TimeoutStopSec (firmware/systemd/persomux.service; a test keeps them equal). */
+export const UNIT_TIMEOUT_STOP_MS = 20_000;
+/** What a stop needs beyond stopTimeoutMs: closing links and lines, the last log lines. */
+export const STOP_MARGIN_MS = 3_000;

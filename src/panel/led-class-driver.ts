@@ -47,7 +47,7 @@ export class LedClassDriver implements LedDriver {
         return true;
       } catch (e) {
         if (errnoOf(e) !== 'EACCES') throw e;
-        // delay_on/off still root's (no udev rule yet): the process blinks it instead.
+        // delay_on/off still root's (the udev rule of firmware/ has not run yet): the process blinks it instead.
       }
     }
     if (entry.timer) {

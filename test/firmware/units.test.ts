@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { scratchDir } from '../../src/sim/pty-pair.js';
-import { LIMITS } from '../../src/config/limits.js';
+import { LIMITS, UNIT_TIMEOUT_STOP_MS } from '../../src/config/limits.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const UNITS = ['persomux.service', 'persomux-dataserver.service', 'persomux-confirm.service'];
@@ -96,6 +96,8 @@ test('the router unit: notify with a watchdog, no fixed Node.js, SIGHUP reload, 
   }
   assert.equal(d.get('ExecReload'), ['/bin/kill -HUP $MAINPID']);
   assert.ok(seconds(d.get('TimeoutStopSec')![0]!) > ROUTER_STOP_TIMEOUT_S);
+  // `persomux check` warns against a stopTimeoutMs the unit would cut short: it must know the unit's value.
+  assert.is(seconds(d.get('TimeoutStopSec')![0]!) * 1000, UNIT_TIMEOUT_STOP_MS);
   // The options this service does not tolerate (V8's JIT; /sys writes of the LED backends).
   assert.not.ok(d.has('MemoryDenyWriteExecute'));
   assert.not.ok(d.has('ProtectKernelTunables'));
