@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { DEFAULT_DOOR_LIMITS, Door, type DoorLimits } from '../admission/door.js';
 import type { SerialSettings } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
+import { rateLimited } from '../log/rate-limit.js';
 import { seededRandom } from '../util/random.js';
 import { DEFAULT_MAX_BODY } from '../wire/frame.js';
 import { REFERENCE_OPS } from './ops/echo.js';
@@ -53,6 +54,7 @@ export class DataServer {
   private readonly health: KeyStoreHealth;
   private readonly connections = new Set<Connection>();
   private readonly door: Door<Connection>;
+  private tcpLog: Logger | undefined;
   private readonly serials: { stop(): void }[] = [];
   private readonly context: ConnectionContext;
   private tcp: TcpListener | undefined;
@@ -187,8 +189,12 @@ export class DataServer {
   }
 
   private attach(stream: Duplex, kind: 'tcp' | 'serial'): void {
+    const address = kind === 'tcp' ? ((stream as Socket).remoteAddress ?? 'unknown') : undefined;
+    // Issue 11 item 4: what the TCP listener's connections log is within one budget, the listener's, never one per connection.
+    this.tcpLog ??= rateLimited(this.options.log, { listener: `${this.options.name}:${this.tcp?.port ?? 'tcp'}` });
+    const context = address === undefined ? this.context : { ...this.context, log: this.tcpLog.child({ from: address }) };
     const connection: Connection = new Connection(
-      this.context,
+      context,
       stream,
       kind,
       () => {
@@ -199,8 +205,8 @@ export class DataServer {
     );
     this.connections.add(connection);
     // Issue 11 item 1: connections that have not proved a key wait apart; a newcomer may replace the oldest of them.
-    if (kind !== 'tcp') return;
-    const room = this.door.arrived(connection, (stream as Socket).remoteAddress ?? 'unknown');
+    if (address === undefined) return;
+    const room = this.door.arrived(connection, address);
     room?.conn.close(room.why);
   }
 }
