@@ -6,7 +6,11 @@
 //
 // Each rule of the queue has one place: admission (`receive`), which request
 // starts next (`takeNext`), how many may run (`hasFreeSlot`), and what a
-// closed link leaves behind (`linkClosed`).
+// closed link leaves behind (`linkClosed`). PROTOCOL.md 6 reading 10: never
+// more requests held than the slots last announced (beyond them: `overloaded`
+// at once); never a request started, nor its op run, once its ttl counted
+// from its arrival has run out (`timeout`); and nothing of a closed link's
+// work that has not started. The router may have answered such work already.
 import type { Duplex } from 'node:stream';
 import type { LinkKeys } from '../keys/link-key-file.js';
 import type { Logger } from '../log/logger.js';
@@ -55,11 +59,14 @@ export class Connection {
     stream: Duplex,
     kind: 'tcp' | 'serial',
     onClosed: () => void,
+    /** The door (admission/door.ts) takes it among the authenticated links; false: no room, it is closed. */
+    admitted: () => boolean = () => true,
   ) {
     const { log } = context;
     this.link = new AcceptedLink(stream, kind, context.maxBody, context.security, {
       open: () => this.announce(),
       authenticated: (who) => {
+        if (!admitted()) return this.close('every place for an authenticated router is taken');
         if (who) log.info('dataserver.router-connected', { keyFile: who.keyFile });
       },
       request: (work) => this.receive(work),
@@ -75,8 +82,9 @@ export class Connection {
     this.link.send({ t: 'ready', slots: this.context.announcedSlots(), ops: this.context.opNames() });
   }
 
-  close(): void {
-    this.link.close();
+  /** Closes the link; `why` is logged when given. */
+  close(why?: string): void {
+    this.link.close(why);
   }
 
   /** Starts waiting requests, first come first served, while a slot is free. */
@@ -94,26 +102,49 @@ export class Connection {
   }
 
   private receive(work: Work): void {
+    const slots = this.context.announcedSlots();
+    if (this.active + this.waiting.length >= slots) {
+      return this.answer(work, { ok: false, err: { code: 'overloaded', msg: `this server holds ${this.active + this.waiting.length} requests of this router and announced ${slots} slots` } });
+    }
     this.waiting.push({ work, arrivedAt: this.context.scheduler.now() });
     this.pump();
+  }
+
+  /** Its ttl, counted from its arrival here, has run out: nobody waits for its answer any more. */
+  private expired(q: Queued): boolean {
+    return this.context.scheduler.now() - q.arrivedAt >= q.work.ttl;
+  }
+
+  private timedOut(q: Queued): void {
+    this.answer(q.work, { ok: false, err: { code: 'timeout', msg: `its ttl of ${q.work.ttl} ms ran out at the server before it started` } });
   }
 
   private hasFreeSlot(): boolean {
     return this.active < this.context.announcedSlots();
   }
 
-  private takeNext(): Work | undefined {
-    return this.waiting.shift()?.work;
+  private takeNext(): Queued | undefined {
+    for (let next = this.waiting.shift(); next; next = this.waiting.shift()) {
+      if (!this.expired(next)) return next;
+      this.timedOut(next);
+    }
+    return undefined;
   }
 
-  private start(work: Work): void {
+  private start(queued: Queued): void {
     const { scheduler } = this.context;
     this.active++;
     const timer = scheduler.after(this.context.serviceMs(), () => {
       this.timers.delete(timer);
-      void this.context.execute(work).then((result) => {
+      // The op runs at the end of the service time: a server frozen (stopped, swapping) meanwhile must not run it late.
+      if (this.expired(queued)) {
         this.active--;
-        this.answer(work, result);
+        this.timedOut(queued);
+        return this.pump();
+      }
+      void this.context.execute(queued.work).then((result) => {
+        this.active--;
+        this.answer(queued.work, result);
         this.pump();
       });
     });
@@ -124,9 +155,10 @@ export class Connection {
     this.link.send(result.ok ? { t: 'res', id: work.id, ok: true, body: result.body } : { t: 'res', id: work.id, ok: false, err: result.err });
   }
 
-  /** Work in service is cancelled as a crash would cancel it; an op already running still ends (its answer goes nowhere). */
+  /** Work waiting or in service is dropped, never run; an op already running still ends (its answer goes nowhere). */
   private linkClosed(): void {
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
+    this.waiting.length = 0;
   }
 }

@@ -7,9 +7,12 @@
 //   listeners.ts         the TCP listener and serial lines
 // Slots announced = the configured slots, or 0 while the key store cannot
 // serve, the audit trail cannot be written, or an operator drains the server.
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { DEFAULT_DOOR_LIMITS, Door, type DoorLimits } from '../admission/door.js';
 import type { SerialSettings } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
+import { rateLimited } from '../log/rate-limit.js';
 import { seededRandom } from '../util/random.js';
 import { DEFAULT_MAX_BODY } from '../wire/frame.js';
 import { REFERENCE_OPS } from './ops/echo.js';
@@ -38,6 +41,8 @@ export interface DataServerOptions {
   /** Largest frame body accepted from a router (PROTOCOL.md 1 maxBody; default 4096). */
   readonly maxBody?: number;
   readonly seed?: number;
+  /** Who waits at the TCP listener's door (admission/door.ts; default 16 unauthenticated, 4 per address, 64 routers). */
+  readonly door?: DoorLimits;
   /** The clock and timers of the links, the service time and the key-store probe (default: Node's). */
   readonly scheduler?: Scheduler;
   readonly log: Logger;
@@ -48,6 +53,8 @@ export class DataServer {
   private readonly executor: OpExecutor;
   private readonly health: KeyStoreHealth;
   private readonly connections = new Set<Connection>();
+  private readonly door: Door<Connection>;
+  private tcpLog: Logger | undefined;
   private readonly serials: { stop(): void }[] = [];
   private readonly context: ConnectionContext;
   private tcp: TcpListener | undefined;
@@ -58,6 +65,7 @@ export class DataServer {
     const scheduler = options.scheduler ?? systemScheduler;
     const random = seededRandom(options.seed ?? Date.now());
     this.slots = options.slots;
+    this.door = new Door(options.door ?? DEFAULT_DOOR_LIMITS);
     this.executor = new OpExecutor({
       ops: options.ops ?? REFERENCE_OPS,
       ...(options.audit ? { audit: options.audit } : {}),
@@ -181,7 +189,24 @@ export class DataServer {
   }
 
   private attach(stream: Duplex, kind: 'tcp' | 'serial'): void {
-    const connection: Connection = new Connection(this.context, stream, kind, () => this.connections.delete(connection));
+    const address = kind === 'tcp' ? ((stream as Socket).remoteAddress ?? 'unknown') : undefined;
+    // Issue 11 item 4: what the TCP listener's connections log is within one budget, the listener's, never one per connection.
+    this.tcpLog ??= rateLimited(this.options.log, { listener: `${this.options.name}:${this.tcp?.port ?? 'tcp'}` });
+    const context = address === undefined ? this.context : { ...this.context, log: this.tcpLog.child({ from: address }) };
+    const connection: Connection = new Connection(
+      context,
+      stream,
+      kind,
+      () => {
+        this.connections.delete(connection);
+        this.door.closed(connection);
+      },
+      () => this.door.authenticated(connection),
+    );
     this.connections.add(connection);
+    // Issue 11 item 1: connections that have not proved a key wait apart; a newcomer may replace the oldest of them.
+    if (address === undefined) return;
+    const room = this.door.arrived(connection, address);
+    room?.conn.close(room.why);
   }
 }

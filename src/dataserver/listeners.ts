@@ -1,5 +1,4 @@
-// Where routers reach the data server: a TCP listener (one connection per
-// router, capped), and serial lines kept open (reopened when they come back). Each hands the
+// Where routers reach the data server: a TCP listener, and serial lines kept open (reopened when they come back). Each hands the
 // byte stream of a new router to the server; neither knows the protocol.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -9,8 +8,12 @@ import type { Logger } from '../log/logger.js';
 import type { Scheduler } from '../machines/scheduler.js';
 import { KeptPort, type LinePort } from '../lines/kept-port.js';
 
-/** A data server serves a few routers: a flood of connections is refused. */
-export const MAX_CONNECTIONS = 64;
+/**
+ * A backstop on open sockets only: who may stay is the door's business
+ * (admission/door.ts: unauthenticated connections apart, routers apart), and
+ * the door keeps far fewer than this open, so it never refuses a router.
+ */
+export const MAX_CONNECTIONS = 256;
 
 export type Attach = (stream: Duplex, kind: 'tcp' | 'serial') => void;
 

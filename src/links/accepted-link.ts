@@ -6,13 +6,17 @@
 // core (link-core.ts), shared with the router's end.
 //
 //   state          event                          effects                              next
-//   awaiting-open  valid `open` (sealed)          send `opened`, arm idle, open(who)    handshaken
-//   awaiting-open  refused `open`                 log; TCP: close                       awaiting-open
-//   handshaken     first message that unseals     authenticated(who)                    authenticated
+//   awaiting-open  valid `open` (sealed)          send `opened`, open(who)              handshaken
+//   awaiting-open  refused or malformed `open`,   log; TCP: close                       awaiting-open
+//                  or any other frame
+//   handshaken     first message that unseals     authenticated(who); TCP: arm idle     authenticated
 //   handshaken,    `open` again (serial only:     send `opened`, open(who)              handshaken
 //   authenticated  the router restarted)
 //   any            3 unsealable in a row          TCP: close; serial: forget context    awaiting-open
 //   any            timer (handshake, idle: TCP)   close                                 (closed)
+//   On TCP the handshake deadline runs from the connection to the first
+//   message that unseals: no byte, and no `open`, extends it (issue 11 item 1);
+//   only an authenticated link has the idle timer, which its traffic re-arms.
 //   (plaintext starts authenticated: open + authenticated at once on TCP, on the first frame on serial)
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
@@ -110,8 +114,10 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
     if (frame) this.stream.write(frame);
   }
 
-  close(): void {
+  /** Closes the link; `why`, when given, is logged (the owner's reason: the door was full, say). */
+  close(why?: string): void {
     if (this.closed) return;
+    if (why !== undefined) this.log.info('link.closing', { why });
     this.closed = true;
     this.timers.disarmAll();
     closeStream(this.stream);
@@ -126,15 +132,20 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
   }
 
   private receive(chunk: Buffer): void {
-    if (this.kind === 'tcp' && this.state !== 'awaiting-open') this.deadline(IDLE_TIMEOUT_MS, 'silent too long');
+    if (this.kind === 'tcp' && this.state === 'authenticated') this.deadline(IDLE_TIMEOUT_MS, 'silent too long');
     for (const input of this.core.push(chunk)) {
       if (this.closed) return;
       switch (input.kind) {
         case 'discard':
           this.drop(input.reason);
+          if (this.refusesBeforeOpen()) return this.close(`a bad frame (${input.reason}) before the handshake`);
           break;
         case 'handshake':
-          if (!this.tryHandshake(input.body)) this.drop('before-handshake');
+          if (!this.tryHandshake(input.body)) {
+            this.drop('before-handshake');
+            // Issue 11 item 1: a malformed `open` (or any other frame in its place) closes at once on TCP.
+            if (this.refusesBeforeOpen()) return this.close('a malformed open, or no open, as the first frame');
+          }
           break;
         case 'unsealable':
           // A router starts (on a serial line, perhaps restarts) its handshake; else a drop.
@@ -162,7 +173,14 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
   private unsealedOne(): void {
     if (this.state !== 'handshaken') return;
     this.state = 'authenticated';
+    // The handshake deadline ends here, not at `open`: from now on the link's own traffic keeps it.
+    if (this.kind === 'tcp') this.deadline(IDLE_TIMEOUT_MS, 'silent too long');
     this.handlers.authenticated(this.who);
+  }
+
+  /** A sealed TCP connection gets one chance: its first frame is a well-formed `open`, or it is closed. */
+  private refusesBeforeOpen(): boolean {
+    return this.kind === 'tcp' && this.security.kind === 'sealed' && this.state === 'awaiting-open';
   }
 
   private receiveMessage(msg: RouterToServer): void {
@@ -192,14 +210,13 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
     const result = answerAsServer(this.security.candidates, parsed.msg, randomBytes(HANDSHAKE_RANDOM_LENGTH));
     if (!result.ok) {
       this.log.warn('link.handshake-refused', { why: result.why });
-      if (this.kind === 'tcp') this.close();
+      if (this.kind === 'tcp') this.close('its open was refused');
       return true;
     }
     this.stream.write(this.core.encodeHandshake(result.reply));
     this.core.use(result.session);
     this.who = result.who;
     this.state = 'handshaken';
-    if (this.kind === 'tcp') this.deadline(IDLE_TIMEOUT_MS, 'silent too long');
     this.handlers.open(result.who);
     return true;
   }

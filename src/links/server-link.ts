@@ -193,7 +193,10 @@ export class ServerLink {
       error = err.message;
     });
     stream.on('close', () => {
-      if (this.stream === stream) this.dispatch({ kind: 'lost', why: error ? `connection failed: ${error}` : 'connection closed' });
+      if (this.stream !== stream) return;
+      // Issue 11 item 1: a link the far end closed before its handshake finished says so (a full door, a refused key).
+      const before = this.machine.phase === 'handshaking' ? ' before the link opened' : '';
+      this.dispatch({ kind: 'lost', why: error ? `connection failed${before}: ${error}` : `connection closed${before}` });
     });
     // A lone 0x00 ends whatever partial frame the far end holds (PROTOCOL.md 1).
     stream.write(Buffer.of(0));

@@ -6,6 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PeerConfig, PeerPortConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
+import { Door } from '../admission/door.js';
 import { AcceptedLink, type AcceptSecurity, type Work } from '../links/accepted-link.js';
 import type { LinkKeys } from '../keys/link-key-file.js';
 import type { RouterToStation } from '../wire/messages.js';
@@ -25,11 +26,13 @@ export interface PeerPortHooks {
 const PEER_LINE_PREFIX = 'peer:';
 export const peerLineName = (peer: string): string => `${PEER_LINE_PREFIX}${peer}`;
 
-const MAX_CONNECTIONS = 64;
+/** A backstop on open sockets only; who may stay is the door's business (admission/door.ts). */
+const MAX_CONNECTIONS = 256;
 
 const isLoopbackAddress = (a: string | undefined): boolean => a === '::1' || a === '::ffff:127.0.0.1' || (a?.startsWith('127.') ?? false);
 
 export class PeerPort {
+  private readonly door = new Door<PeerLink>();
   private server: Server | undefined;
   private closed = false;
   private retry: Timer | undefined;
@@ -72,7 +75,7 @@ export class PeerPort {
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
       const server = createServer((socket) => this.accept(socket));
-      // Peers are a handful of routers: a flood of connections is refused, not served.
+      // Peers are a handful of routers; the door keeps unauthenticated connections apart and few.
       server.maxConnections = MAX_CONNECTIONS;
       this.server = server;
       server.once('error', reject);
@@ -140,6 +143,7 @@ export class PeerPort {
         open: () => this.offerTo(link),
         // ...but the connection becomes the peer's only once the peer proved its key: an `open` is plaintext.
         authenticated: (who) => {
+          if (!this.door.authenticated(link)) return link.close('every place for an authenticated peer is taken');
           const peer = who?.peer ?? plaintextPeer!;
           line = peerLineName(peer.name);
           const previous = this.links.get(line);
@@ -155,6 +159,7 @@ export class PeerPort {
           if (line && this.links.get(line) === link) this.hooks.request(line, work);
         },
         closed: () => {
+          this.door.closed(link);
           this.offered.delete(link);
           if (!line || this.links.get(line) !== link) return;
           this.links.delete(line);
@@ -165,6 +170,9 @@ export class PeerPort {
       },
       this.log,
     );
+    // Issue 11 item 1: connections that have not proved a key wait apart; a newcomer may replace the oldest of them.
+    const room = this.door.arrived(link, socket.remoteAddress ?? 'unknown');
+    room?.conn.close(room.why);
   }
 
   /** Sends `ready` to one peer when what this router offers differs from what that peer last heard. */

@@ -1,9 +1,10 @@
 // One router's connection to the data server, in the middle tier: an
 // in-memory byte pair instead of a socket, a fake clock for the service
 // time, and a router end that speaks real frames. What it shows: `ready`
-// with the slots of the moment, never more at work than announced, first
-// come first served, waiting work answered when the server stops taking
-// work, and work in service cancelled when the link closes.
+// with the slots of the moment, never more held than announced (beyond them
+// `overloaded` at once, PROTOCOL.md 6 reading 10), first come first served,
+// no op run past its ttl from arrival, and work in service cancelled when the
+// link closes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Duplex } from 'node:stream';
@@ -83,50 +84,48 @@ test('ready announces the slots and ops of the moment; again when they change', 
   conn.close();
 });
 
-test('never more at work than the slots announced; the rest start in arrival order as slots free', async () => {
+test('never more held than the slots announced: beyond them, overloaded at once; what is held runs in arrival order', async () => {
   const { clock, executed, state, conn, router } = connection(2);
   for (let id = 1; id <= 5; id++) router.request(id);
   await settle();
-  assert.is(state.started, 2, 'two slots: two at work, three waiting');
+  assert.is(state.started, 2, 'two slots: two at work');
+  assert.equal(router.answers(), [3, 4, 5].map((id) => ({ id, ok: false, code: 'overloaded' })), 'the rest refused at once, never held');
   clock.advance(SERVICE_MS);
   await settle();
   assert.equal(executed, [1, 2]);
-  assert.equal(router.answers().map((a) => a.id), [1, 2]);
-  assert.is(state.started, 4, 'the next two started as the first two answered, not more');
-  clock.advance(SERVICE_MS);
+  router.request(6);
   await settle();
   clock.advance(SERVICE_MS);
   await settle();
-  assert.equal(executed, [1, 2, 3, 4, 5]);
-  assert.equal(router.answers().map((a) => a.id), [1, 2, 3, 4, 5]);
+  assert.equal(executed, [1, 2, 6], 'a slot freed: the next request is taken');
   conn.close();
 });
 
-test('slots announced again: waiting work starts as soon as the owner pumps', async () => {
-  const { state, conn, router } = connection(0);
+test('at 0 slots every request is refused overloaded; slots announced again take work', async () => {
+  const { clock, executed, state, conn, router } = connection(0);
   router.request(1);
+  await settle();
+  assert.equal(router.answers(), [{ id: 1, ok: false, code: 'overloaded' }]);
+  state.slots = 1;
+  conn.announce();
   router.request(2);
   await settle();
-  assert.is(state.started, 0, 'no slot: nothing starts');
-  state.slots = 1;
-  conn.pump();
-  assert.is(state.started, 1);
+  clock.advance(SERVICE_MS);
+  await settle();
+  assert.equal(executed, [2]);
   conn.close();
 });
 
-test('the server stops taking work: what waits is answered now; what is in service still ends', async () => {
-  const { clock, state, conn, router } = connection(1);
-  for (let id = 1; id <= 3; id++) router.request(id);
+test('a server frozen past a request\'s ttl: it is answered timeout when its service time ends, and its op never runs', async () => {
+  const { clock, executed, conn, router } = connection(2);
+  router.stream.write(encodeFrame(encodeMessage({ t: 'req', id: 1, op: 'echo', station: 'box-1/l1', ttl: 100, body: encodeCbor(1) })));
+  router.request(2); // ttl 5000
   await settle();
-  assert.is(state.started, 1);
-  state.slots = 0;
-  conn.failWaiting('key-unavailable', 'the key store cannot serve now');
-  await settle();
-  assert.equal(router.answers(), [{ id: 2, ok: false, code: 'key-unavailable' }, { id: 3, ok: false, code: 'key-unavailable' }]);
+  clock.stall(500); // the process was stopped: the service timers fire late
   clock.advance(SERVICE_MS);
   await settle();
-  assert.equal(router.answers()[2], { id: 1, ok: true });
-  assert.is(state.started, 1, 'nothing else started at 0 slots');
+  assert.equal(executed, [2]);
+  assert.equal(router.answers(), [{ id: 1, ok: false, code: 'timeout' }, { id: 2, ok: true }]);
   conn.close();
 });
 

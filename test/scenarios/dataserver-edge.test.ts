@@ -87,13 +87,13 @@ test('a request with an empty station or op is answered bad-request; the server 
   assert.equal(appended, [{ station: 'r/l', op: 'echo', outcome: 'ok' }], 'only the well-formed request is audited');
 });
 
-test('work waiting at the server when its key store fails is answered key-unavailable at once', async () => {
+test('the key store fails under work: the request at work is answered key-unavailable; beyond the one slot, overloaded at once (reading 10)', async () => {
   failing = true;
-  // More than the server's one slot: two of them wait at the server.
+  // More than the server's one slot: it holds one, and refuses the others at once (they never run).
   for (let id = 10; id < 13; id++) peer.send(encodeMessage({ t: 'req', id, op: 'slow-key', station: 'r/l', ttl: 5000 }));
   for (let id = 10; id < 13; id++) {
     const res = await waitFor(`res ${id}`, () => peer.res(id), 2000);
-    assert.ok(!res.ok && res.err.code === 'key-unavailable', JSON.stringify(res));
+    assert.ok(!res.ok && res.err.code === (id === 10 ? 'key-unavailable' : 'overloaded'), JSON.stringify(res));
   }
   await waitFor('0 slots announced', () => peer.received.some((m) => m.t === 'ready' && m.slots === 0));
   failing = false;
