@@ -13,6 +13,7 @@ import { OVERDUE_GRACE_MS, ServerTable } from './server-table.js';
 import { Availability } from './availability.js';
 import { forwardedSize } from './forwarded-size.js';
 import { DeadlineHeap } from './deadline-heap.js';
+import { ownCopy } from './own-copy.js';
 import { errorAnswer, note, Requesters } from './requesters.js';
 import type { Effect, LineOptions, OpPolicy, Snapshot } from './types.js';
 
@@ -248,7 +249,7 @@ export class Dispatcher {
       effects.push(note({ event: 'requeued', line: req.line, id: req.id, op: req.op, server: name }));
     } else {
       const answer: Answer = outcome.ok
-        ? { t: 'res', id: req.id, ok: true, body: outcome.body }
+        ? { t: 'res', id: req.id, ok: true, body: ownCopy(outcome.body) } // kept in the line's answer cache: off the shared pool
         : { t: 'res', id: req.id, ok: false, err: outcome.err }; // 2.1: a server's own err passes unchanged
       effects.push(...this.lines.finish(req, answer, now));
     }
