@@ -2,6 +2,7 @@
 // the last 256 answered requests, each for 5 minutes, keyed by id and only
 // served to a request with the same op and body.
 import type { Answer } from '../wire/messages.js';
+import { ownCopy } from './own-copy.js';
 
 export const ANSWER_CACHE_ENTRIES = 256;
 export const ANSWER_CACHE_TTL_MS = 5 * 60_000;
@@ -18,7 +19,8 @@ export class AnswerCache {
 
   put(id: number, fingerprint: Buffer, answer: Answer, now: number): void {
     this.entries.delete(id);
-    this.entries.set(id, { fingerprint, answer, at: now });
+    // The fingerprint is a slice of the request's pooled bytes: kept for minutes, it gets its own (own-copy.ts).
+    this.entries.set(id, { fingerprint: ownCopy(fingerprint), answer, at: now });
     if (this.entries.size > ANSWER_CACHE_ENTRIES) {
       const oldest = this.entries.keys().next().value as number;
       this.entries.delete(oldest);

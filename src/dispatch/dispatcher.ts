@@ -12,6 +12,8 @@ import { ArrivalQueue } from './arrival-queue.js';
 import { OVERDUE_GRACE_MS, ServerTable } from './server-table.js';
 import { Availability } from './availability.js';
 import { forwardedSize } from './forwarded-size.js';
+import { DeadlineHeap } from './deadline-heap.js';
+import { ownCopy } from './own-copy.js';
 import { errorAnswer, note, Requesters } from './requesters.js';
 import type { Effect, LineOptions, OpPolicy, Snapshot } from './types.js';
 
@@ -47,6 +49,8 @@ export class Dispatcher {
   private readonly policies: Map<string, OpPolicy>;
   private readonly queue = new ArrivalQueue();
   private readonly availability: Availability;
+  /** The deadlines of the requests some requester may still be told about, earliest first: `tick` and `nextDeadline` without a scan of every request. */
+  private readonly deadlines: DeadlineHeap<Request>;
   /** Non-retry requests waiting for their journal record, by seq. */
   private readonly awaitingJournal = new Map<number, Request>();
   /** False once the router is stopping: nothing new is queued, nothing queued is sent. */
@@ -65,6 +69,7 @@ export class Dispatcher {
     this.policies = new Map(options.ops);
     this.availability = new Availability(this.servers, this.policies.keys(), options.startedAt);
     this.lines = new Requesters(this.queue);
+    this.deadlines = new DeadlineHeap((req) => this.lines.isPending(req));
   }
 
   // ---- lines -------------------------------------------------------------
@@ -171,6 +176,7 @@ export class Dispatcher {
       durable: !this.options.journal || policy.retry,
     };
     line.inFlight.set(request.id, request);
+    this.deadlines.push(request, request.deadline);
     if (request.deadline <= now) {
       // 2.1 rule 5: a request whose ttl has run out is never sent to a server.
       return [...effects, ...this.lines.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.expire(request, now)];
@@ -243,7 +249,7 @@ export class Dispatcher {
       effects.push(note({ event: 'requeued', line: req.line, id: req.id, op: req.op, server: name }));
     } else {
       const answer: Answer = outcome.ok
-        ? { t: 'res', id: req.id, ok: true, body: outcome.body }
+        ? { t: 'res', id: req.id, ok: true, body: ownCopy(outcome.body) } // kept in the line's answer cache: off the shared pool
         : { t: 'res', id: req.id, ok: false, err: outcome.err }; // 2.1: a server's own err passes unchanged
       effects.push(...this.lines.finish(req, answer, now));
     }
@@ -367,7 +373,7 @@ export class Dispatcher {
    */
   tick(now: number): Effect[] {
     const effects: Effect[] = [];
-    for (const req of this.lines.pending()) if (req.deadline <= now) effects.push(...this.expire(req, now));
+    for (const req of this.deadlines.due(now)) effects.push(...this.expire(req, now));
     for (const server of this.servers.overdue(now)) {
       server.resetAsked = true;
       effects.push({ kind: 'reset-server', server: server.name, why: `holds a request ${OVERDUE_GRACE_MS} ms past its ttl` });
@@ -380,9 +386,9 @@ export class Dispatcher {
 
   /** When `tick` next has work, for the edge's one timer. */
   nextDeadline(): number | undefined {
-    let next = this.servers.nextServerDeadline();
-    for (const req of this.lines.pending()) if (next === undefined || req.deadline < next) next = req.deadline;
-    return next;
+    const server = this.servers.nextServerDeadline();
+    const request = this.deadlines.next();
+    return server === undefined ? request : request === undefined ? server : Math.min(server, request);
   }
 
   isKnownOp(op: string): boolean {

@@ -55,9 +55,9 @@ export class Requesters {
     return this.lines.values();
   }
 
-  /** Every request some requester may still be told about. */
-  *pending(): Iterable<Request> {
-    for (const line of this.lines.values()) yield* line.inFlight.values();
+  /** Whether some requester may still be told about this request (it is in its line's in-flight map). */
+  isPending(req: Request): boolean {
+    return this.lines.get(req.line)?.inFlight.get(req.id) === req;
   }
 
   /** A message for whoever sends on this line: a station hears everything, a peer only answers. */

@@ -4,8 +4,10 @@
 // non-blocking), instead of serialport's stream (a poller event, then a
 // thread-pool read per chunk and a thread-pool write per write: FACTS.md,
 // "serialport's I/O cost"). Writes made in one event-loop turn leave in one
-// write. A LinePort (kept-port.ts), so the line machine, reopen and presence
-// checks are unchanged.
+// write (links/turn-writer.ts, as on the server links; a microtask would
+// batch only one callback's writes, so an ack and the answer to the line's
+// other request would leave apart). A LinePort (kept-port.ts), so the line
+// machine, reopen and presence checks are unchanged.
 //
 // Two descriptors, one owner each: serialport keeps its own (configured, and
 // holding the flock that keeps a second opener out) idle, never reading or
@@ -20,12 +22,13 @@ import type { SerialPort } from 'serialport';
 import type { SerialSettings } from '../config/types.js';
 import { openSerial } from '../serial-port.js';
 import { serialDevices, type LineDevices, type LinePort } from './kept-port.js';
+import { TurnWriter } from '../links/turn-writer.js';
 
 type CloseError = Error & { disconnected?: boolean };
 
 export class TtyLinePort extends EventEmitter implements LinePort {
   private tty: WriteStream | undefined;
-  private pending: Buffer[] = [];
+  private out: TurnWriter | undefined;
   private closing = false;
 
   constructor(private readonly serial: SerialPort) {
@@ -65,18 +68,18 @@ export class TtyLinePort extends EventEmitter implements LinePort {
         });
       });
       this.tty = tty;
+      this.out = new TurnWriter(tty);
       callback(null);
     });
   }
 
   write(bytes: Buffer): void {
     if (!this.tty || this.closing) return;
-    this.pending.push(bytes);
-    if (this.pending.length === 1) queueMicrotask(() => this.flush());
+    this.out?.write(bytes);
   }
 
   drain(callback: (err?: Error | null) => void): void {
-    this.flush();
+    this.out?.flush();
     const tty = this.tty;
     if (!tty || tty.writableLength === 0) return callback(null);
     tty.once('drain', () => callback(null));
@@ -85,17 +88,10 @@ export class TtyLinePort extends EventEmitter implements LinePort {
   close(callback: () => void): void {
     const tty = this.tty;
     if (!tty || this.closing) return callback();
-    this.flush();
+    this.out?.flush();
     this.closing = true;
     this.once('close', () => callback());
     tty.destroy();
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0 || !this.tty) return;
-    const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    this.pending = [];
-    this.tty.write(bytes);
   }
 }
 

@@ -29,6 +29,7 @@ import { plainChannel } from '../secure/channel.js';
 import { answerAsServer, HANDSHAKE_RANDOM_LENGTH } from '../secure/handshake.js';
 import { closeStream } from '../serial-port.js';
 import { LinkCore, type LinkDropReason } from './link-core.js';
+import { TurnWriter } from './turn-writer.js';
 import { NamedTimers } from '../machines/named-timers.js';
 import type { Scheduler } from '../machines/scheduler.js';
 import { systemScheduler } from '../timers/system-scheduler.js';
@@ -72,6 +73,8 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
   /** Dropped frames and messages by reason. */
   readonly drops: DropCounter<LinkDropReason>;
   private readonly core: LinkCore<RouterToServer>;
+  /** One write per turn; every write to the stream goes through it, so order holds. */
+  private readonly out: TurnWriter;
   private readonly timers: NamedTimers<'deadline'>;
   private state: State = 'awaiting-open';
   private who: K | undefined;
@@ -88,6 +91,7 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
     private readonly scheduler: Scheduler = systemScheduler,
   ) {
     this.core = new LinkCore(maxBody, parseRouterToServer);
+    this.out = new TurnWriter(stream);
     this.drops = new DropCounter(log, 'link.drop');
     this.timers = new NamedTimers(scheduler);
     stream.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -111,7 +115,7 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
     // Never near the end of the sequence numbers (2^40): the router re-handshakes first, with a fresh context.
     if (this.core.sequenceState === 'exhausted') return this.endContext('sequence numbers used up');
     const frame = this.core.encode(msg);
-    if (frame) this.stream.write(frame);
+    if (frame) this.out.write(frame);
   }
 
   /** Closes the link; `why`, when given, is logged (the owner's reason: the door was full, say). */
@@ -120,6 +124,7 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
     if (why !== undefined) this.log.info('link.closing', { why });
     this.closed = true;
     this.timers.disarmAll();
+    this.out.flush(); // what was sent before the close leaves before it
     closeStream(this.stream);
     this.handlers.closed();
   }
@@ -213,7 +218,7 @@ export class AcceptedLink<K extends { readonly keys: LinkKeys } = { readonly key
       if (this.kind === 'tcp') this.close('its open was refused');
       return true;
     }
-    this.stream.write(this.core.encodeHandshake(result.reply));
+    this.out.write(this.core.encodeHandshake(result.reply));
     this.core.use(result.session);
     this.who = result.who;
     this.state = 'handshaken';

@@ -17,6 +17,7 @@ import { finishAsRouter, HANDSHAKE_RANDOM_LENGTH, openMessage } from '../secure/
 import { describeAddress, openTransport } from './transport.js';
 import { closeStream } from '../serial-port.js';
 import { LinkCore, type LinkDropReason } from './link-core.js';
+import { TurnWriter } from './turn-writer.js';
 import { initialLink, linkStep, type LinkEffect, type LinkEvent, type LinkMachine, type LinkPhase, type LinkSettings, type LinkTimer } from '../machines/link-machine.js';
 import { NamedTimers } from '../machines/named-timers.js';
 import type { Scheduler } from '../machines/scheduler.js';
@@ -58,6 +59,8 @@ export class ServerLink {
   private readonly settings: LinkSettings;
   private readonly timers: NamedTimers<LinkTimer | 'jitter'>;
   private stream: Duplex | undefined;
+  /** The stream's bytes, one write per turn; every write to the stream goes through it, so order holds. */
+  private out: TurnWriter | undefined;
   private core: LinkCore<ServerToRouter> | undefined;
   private cron: ScheduledTask | undefined;
   private rehandshakePending = false;
@@ -98,11 +101,11 @@ export class ServerLink {
   }
 
   send(msg: RouterToServer): void {
-    if (this.machine.phase !== 'open' || !this.stream || !this.core) return;
+    if (this.machine.phase !== 'open' || !this.out || !this.core) return;
     // Never reached with the drain margin of 2^24 messages, but a nonce must never repeat: reconnect instead.
     if (this.core.sequenceState === 'exhausted') return this.dispatch({ kind: 'lost', why: 'sequence numbers used up' });
     const frame = this.core.encode(msg);
-    if (frame) this.stream.write(frame);
+    if (frame) this.out.write(frame);
     if (this.core.sequenceState !== 'fresh') this.requestRehandshake('sequence numbers running out');
   }
 
@@ -183,6 +186,7 @@ export class ServerLink {
     // Plaintext: messages at once. Sealed: handshake frames only, until `opened`.
     core.use(this.settings.sealed ? undefined : plainChannel);
     this.stream = stream;
+    this.out = new TurnWriter(stream);
     this.core = core;
     stream.on('data', (chunk: Buffer) => {
       if (this.stream === stream) this.receive(core, stream, chunk);
@@ -199,15 +203,15 @@ export class ServerLink {
       this.dispatch({ kind: 'lost', why: error ? `connection failed${before}: ${error}` : `connection closed${before}` });
     });
     // A lone 0x00 ends whatever partial frame the far end holds (PROTOCOL.md 1).
-    stream.write(Buffer.of(0));
+    this.out.write(Buffer.of(0));
     this.dispatch({ kind: 'transport-open' });
   }
 
   private sendOpen(): void {
     const security = this.config.security;
-    if (security.kind !== 'sealed' || !this.stream || !this.core) return;
+    if (security.kind !== 'sealed' || !this.out || !this.core) return;
     this.r1 = randomBytes(HANDSHAKE_RANDOM_LENGTH);
-    this.stream.write(this.core.encodeHandshake(openMessage(security.keys, this.r1)));
+    this.out.write(this.core.encodeHandshake(openMessage(security.keys, this.r1)));
   }
 
   private receive(core: LinkCore<ServerToRouter>, stream: Duplex, chunk: Buffer): void {
@@ -274,7 +278,10 @@ export class ServerLink {
     this.generation++;
     this.rehandshakePending = false;
     const stream = this.stream;
+    // What was sent before the close leaves before it, as when every frame was its own write.
+    this.out?.flush();
     this.stream = undefined;
+    this.out = undefined;
     this.core = undefined;
     if (stream) closeStream(stream);
   }

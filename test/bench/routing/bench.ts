@@ -27,6 +27,8 @@ export interface BenchOptions {
   readonly soakS: number;
   readonly lineCounts: readonly number[];
   readonly outstanding: number;
+  /** Only (a) and (e): skip the latency (b) and saturation (c) parts (routing-only runs while tuning). */
+  readonly cpuOnly?: boolean;
 }
 
 export interface CpuFigure {
@@ -199,6 +201,7 @@ export async function routingBench(o: BenchOptions, log: (line: string) => void,
     }
 
     const latency: RoutingFigures['latency'] = {};
+    if (o.cpuOnly) return { cpu, latency, ...(memory ? { memory } : {}) };
     log('\nRouting (b): round trip at light load (one line, one request at a time, 5 ms apart), 8 s each:');
     for (const v of ['direct', ...variants] as const) {
       latency[v] = await measureLatency(v, pairs[0]!, servers, scratch.dir, 8);
