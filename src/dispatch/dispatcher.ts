@@ -296,6 +296,12 @@ export class Dispatcher {
     return [...this.availabilityChanged(now), ...this.rehandshakeIfIdle(server)];
   }
 
+  /** Why the server gets no new work, if it does not: an operator's drain (until undrained), or its re-handshake. */
+  drainCause(name: string): 'operator' | 'rehandshake' | undefined {
+    if (this.operatorDrained.has(name)) return 'operator';
+    return this.servers.get(name)?.rehandshakeBy !== undefined ? 'rehandshake' : undefined;
+  }
+
   /** An operator's undrain: the server takes work again (unless it is draining for a re-handshake). */
   undrainServer(name: string, now: number): Effect[] {
     this.operatorDrained.delete(name);

@@ -29,7 +29,7 @@ import { fromStation, type StationContext } from './station-messages.js';
 import { summaryOf } from './summary.js';
 import { NoteLog } from './note-log.js';
 import { LogBudgets } from '../log/log-budgets.js';
-import type { DrainCause, RouterEvent, RouterEventListener, RouterPhase, RouterSnapshot } from './events.js';
+import type { RouterEvent, RouterEventListener, RouterPhase, RouterSnapshot } from './events.js';
 
 /**
  * What the router runs on: real time, serial devices and sockets by default;
@@ -68,7 +68,6 @@ export class Router {
   private statusTimer: Timer | undefined;
   private phase: RouterPhase = 'starting';
   private readonly stations = new Map<string, string>();
-  private readonly drained = new Map<string, DrainCause>();
   private cardOps: readonly string[];
   /** Lines the dispatcher knows (a line reopened by a reload keeps its dispatcher state). */
   private readonly dispatcherHasLine = new Set<string>();
@@ -96,7 +95,7 @@ export class Router {
     const now = () => scheduler.now();
     // One log budget per source of outside input (a line, a link, the peer port), never per connection.
     this.budgets = new LogBudgets(log);
-    this.notes = new NoteLog((n) => this.budgetOf(n));
+    this.notes = new NoteLog((level) => log.enabled(level), (n) => this.budgetOf(n));
     this.deadline = new DeadlineTimer(scheduler, (at) => this.run(this.dispatcher.tick(at)));
     this.cardOps = [...config.ops].filter(([, p]) => p.startsCard).map(([op]) => op);
     this.dispatcher = new Dispatcher({
@@ -198,7 +197,6 @@ export class Router {
   /** No new work for this server; once idle (or after the longest ttl) its link reconnects, or is replaced. */
   private drainForReplacement(server: string, cause: 'rehandshake' | 'reload'): void {
     const now = this.scheduler.now();
-    if (!this.drained.has(server)) this.drained.set(server, 'rehandshake');
     this.emit({ kind: 'drain', server, draining: true, cause: 'rehandshake', ...(cause === 'reload' ? { by: 'reload' } : {}) });
     // Its requests may take up to the longest ttl: wait that long (a few seconds more) for them.
     this.run(this.dispatcher.drainServer(server, now, { rehandshakeBy: now + this.longestTtlMs() + OVERDUE_GRACE_MS }));
@@ -275,7 +273,6 @@ export class Router {
     this.replacing.delete(name);
     this.links.get(name)?.stop();
     this.links.delete(name);
-    if (this.drained.get(name) === 'rehandshake') this.drained.delete(name);
     this.emit({ kind: 'drain', server: name, draining: false, cause: 'rehandshake', by: 'reload' });
     if (next === null) return this.log.info('server.removed', { server: name });
     this.addServerLink(next);
@@ -376,7 +373,7 @@ export class Router {
         return { name: lc.name, path: lc.serial.path, protocol: lc.protocol, phase: this.lines.get(lc.name)!.state, ...(station === undefined ? {} : { station }) };
       }),
       servers: this.config.servers.map((sc) => {
-        const drainedBy = this.drained.get(sc.name);
+        const drainedBy = this.dispatcher.drainCause(sc.name);
         return {
           name: sc.name,
           address: describeAddress(sc.address),
@@ -402,7 +399,6 @@ export class Router {
   /** An operator's drain: the server gets no new work and finishes what it holds, until undrained. */
   drain(server: string, by: string): boolean {
     if (!this.links.has(server)) return false;
-    this.drained.set(server, 'operator');
     this.log.info('server.drain', { server, by });
     this.emit({ kind: 'drain', server, draining: true, cause: 'operator', by });
     this.run(this.dispatcher.drainServer(server, this.scheduler.now(), { operator: true }));
@@ -411,7 +407,6 @@ export class Router {
 
   undrain(server: string, by: string): boolean {
     if (!this.links.has(server)) return false;
-    if (this.drained.get(server) === 'operator') this.drained.delete(server);
     this.log.info('server.undrain', { server, by });
     this.emit({ kind: 'drain', server, draining: false, cause: 'operator', by });
     this.run(this.dispatcher.undrainServer(server, this.scheduler.now()));
@@ -479,7 +474,6 @@ export class Router {
             this.replaceLink(effect.server);
             break;
           }
-          if (this.drained.get(effect.server) === 'rehandshake') this.drained.delete(effect.server);
           this.emit({ kind: 'drain', server: effect.server, draining: false, cause: 'rehandshake' });
           this.links.get(effect.server)?.rehandshakeNow();
           break;

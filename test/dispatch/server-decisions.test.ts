@@ -47,6 +47,20 @@ test("an operator's drain outlives a reconnect; undrain sends the queued work", 
   assert.is(toServer(d.undrainServer('A', 5)).length, 1, 'the waiting request goes out on undrain');
 });
 
+test('why a server is drained is known while it lasts: a re-handshake drain ends with its link, an operator\'s does not', () => {
+  const d = makeDispatcher({ ops: { echo: { ttlMs: 60_000, retry: false } } });
+  readyServer(d, 'A', 1, ['echo'], 0);
+  onlySent(d.request('L1', { id: 1, op: 'echo', body: body(1) }, 0));
+  d.drainServer('A', 1, { rehandshakeBy: 5_000 });
+  assert.is(d.drainCause('A'), 'rehandshake');
+  d.serverDown('A', 2);
+  assert.is(d.drainCause('A'), undefined, 'the link went down mid-drain: nothing is left draining');
+  d.drainServer('A', 3, { operator: true });
+  assert.is(d.drainCause('A'), 'operator', 'even while it is not connected');
+  d.undrainServer('A', 4);
+  assert.is(d.drainCause('A'), undefined);
+});
+
 test('peers are told when what this router can lend changes, and only then', () => {
   const d = makeDispatcher();
   d.serverConnected('A', 0);
