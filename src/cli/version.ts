@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { persomuxVersion } from '../util/version.js';
 
 /** src/cli/ or dist/cli/: the package root is two levels up. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -12,9 +13,8 @@ const ROOT = join(HERE, '..', '..');
 const BUILT = basename(dirname(HERE)) === 'dist';
 
 export function versionText(): string {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const commit = gitCommit();
-  return `persomux ${pkg.version}${commit ? ` (commit ${commit})` : ''}\n`;
+  return `persomux ${persomuxVersion()}${commit ? ` (commit ${commit})` : ''}\n`;
 }
 
 function gitCommit(): string | undefined {
