@@ -4,6 +4,9 @@
 // still there). The number of open streams is capped.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StatusView } from '../status/view.js';
+import type { Scheduler, Timer } from '../machines/scheduler.js';
+import { every } from '../machines/every.js';
+import { backgroundScheduler } from '../timers/system-scheduler.js';
 
 const SEND_EVERY_MS = 250;
 const KEEPALIVE_MS = 2_000;
@@ -12,16 +15,17 @@ export const MAX_STREAMS = 32;
 export class EventStream {
   private readonly clients = new Set<ServerResponse>();
   private dirty = false;
-  private lastSentAt = 0;
-  private readonly timer: NodeJS.Timeout;
+  private lastSentAt = -Infinity;
+  private readonly timer: Timer;
 
   constructor(
     private readonly view: () => StatusView,
     /** Sent once to each new page, before the first view (what the interface allows). */
     private readonly hello: () => unknown,
+    // Pages are watchers: their tick must not keep a stopping process alive.
+    private readonly scheduler: Scheduler = backgroundScheduler,
   ) {
-    this.timer = setInterval(() => this.tick(), SEND_EVERY_MS);
-    this.timer.unref();
+    this.timer = every(scheduler, SEND_EVERY_MS, () => this.tick());
   }
 
   /** Something changed: the next tick sends a view. */
@@ -49,19 +53,19 @@ export class EventStream {
   flush(): void {
     if (this.clients.size === 0) return;
     this.dirty = false;
-    this.lastSentAt = Date.now();
+    this.lastSentAt = this.scheduler.now();
     const text = frame('view', this.view());
     for (const res of this.clients) res.write(text);
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.timer.cancel();
     for (const res of this.clients) res.end();
     this.clients.clear();
   }
 
   private tick(): void {
-    if (this.dirty || Date.now() - this.lastSentAt >= KEEPALIVE_MS) this.flush();
+    if (this.dirty || this.scheduler.now() - this.lastSentAt >= KEEPALIVE_MS) this.flush();
   }
 }
 

@@ -17,6 +17,7 @@ import { EventStream } from './event-stream.js';
 import type { Locate } from './locate.js';
 import { createMetrics } from './metrics.js';
 import { startStatusServer } from './status-server.js';
+import { systemScheduler } from '../timers/system-scheduler.js';
 
 /** The router's status seam (src/router/events.ts) and its operator actions. */
 export interface RouterSeam {
@@ -48,7 +49,7 @@ export interface StatusInterface {
 }
 
 export async function startStatusInterface(router: RouterSeam, config: RouterConfig, log: Logger, options: StatusInterfaceOptions = {}): Promise<StatusInterface> {
-  const clock = options.clock ?? (() => Math.floor(performance.now()));
+  const clock = options.clock ?? (() => systemScheduler.now());
   const statistics = new Statistics({ stateDir: config.stateDir, router: config.router, log: log.child({ part: 'statistics' }) });
   statistics.load();
   statistics.attach(router);
