@@ -54,6 +54,12 @@ export class StationClient {
     this.port?.write(bytes);
   }
 
+  /** Resolves once every byte written so far has left this end (tcdrain). */
+  flush(): Promise<void> {
+    const port = this.port;
+    return new Promise((resolve) => (port?.isOpen ? port.drain(() => resolve()) : resolve()));
+  }
+
   send(msg: StationMessage): void {
     this.write(encodeFrame(encodeMessage(msg)));
   }

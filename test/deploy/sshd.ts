@@ -4,10 +4,10 @@
 // SetEnv, as a box's own environment would.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { waitFor } from '../support/wait.js';
 
 export interface Sshd {
   /** ssh options that reach it as host `box` (`-F` a client config). */
@@ -21,20 +21,15 @@ function keygen(file: string): void {
   if (r.status !== 0) throw new Error(`ssh-keygen ${file}: ${r.stderr.toString()}`);
 }
 
+/** sshd -D -e says when it listens; that state is waited for (or its exit). */
 async function accepting(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`sshd exited (${child.exitCode}): ${log()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = connect(port, '127.0.0.1', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`sshd did not listen on ${port}: ${log()}`);
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    await waitFor(`sshd listening on ${port}`, () => {
+      if (child.exitCode !== null) throw new Error(`sshd exited (${child.exitCode}): ${log()}`);
+      return new RegExp(`Server listening on 127\\.0\\.0\\.1 port ${port}`).test(log());
+    }, 10_000);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${log()}`);
   }
 }
 
@@ -61,7 +56,7 @@ export async function startSshd(dir: string, env: { PATH: string; PERSOMUX_BOX: 
       'KbdInteractiveAuthentication no',
       'PermitRootLogin prohibit-password',
       `SetEnv PATH=${env.PATH} PERSOMUX_BOX=${env.PERSOMUX_BOX}`,
-      'LogLevel ERROR',
+      'LogLevel INFO', // "Server listening on ..." tells the test it is up
       '',
     ].join('\n'),
   );

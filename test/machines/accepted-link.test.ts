@@ -4,34 +4,15 @@
 // deadline holds until the first sealed message unseals.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AcceptedLink, HANDSHAKE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from '../../src/links/accepted-link.js';
-import type { LinkKeys } from '../../src/keys/link-key-file.js';
-import { createLogger } from '../../src/log/logger.js';
+import { HANDSHAKE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from '../../src/links/accepted-link.js';
 import { openMessage } from '../../src/secure/handshake.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeMessage } from '../../src/wire/messages.js';
-import { FakeScheduler } from '../support/fake-scheduler.js';
-import { memoryPair, settle } from '../support/memory-transport.js';
+import { settle } from '../support/memory-transport.js';
+import { acceptingEnd, ROUTER_KEYS } from '../support/accepting-end.js';
 
-const ROUTER: LinkKeys = { masterSecret: Buffer.alloc(16, 4), masterSalt: Buffer.alloc(8, 1), senderId: Buffer.of(1), recipientId: Buffer.of(2) };
-const SERVER: LinkKeys = { masterSecret: Buffer.alloc(16, 4), masterSalt: Buffer.alloc(8, 1), senderId: Buffer.of(2), recipientId: Buffer.of(1) };
-
-function accepting() {
-  const clock = new FakeScheduler();
-  const [router, far] = memoryPair();
-  const events: string[] = [];
-  const logs: string[] = [];
-  new AcceptedLink(
-    far,
-    'tcp',
-    4096,
-    { kind: 'sealed', candidates: [{ keys: SERVER }] },
-    { open: () => events.push('open'), authenticated: () => events.push('authenticated'), request: () => events.push('request'), closed: () => events.push('closed') },
-    createLogger({ write: (l) => logs.push(l) }),
-    clock,
-  );
-  return { clock, router, events, logs };
-}
+const ROUTER = ROUTER_KEYS;
+const accepting = acceptingEnd;
 
 const test = suite('accepted link on a fake clock');
 

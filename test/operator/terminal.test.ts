@@ -13,7 +13,7 @@ import { Router } from '../../src/router/router.js';
 import { ptyPairs, scratchDir, type PtyPair } from '../../src/sim/pty-pair.js';
 import { HELP_TEXT } from '../../src/wire/ascii.js';
 import { StationPeer } from '../support/station-peer.js';
-import { sleep, waitFor } from '../support/wait.js';
+import { waitFor } from '../support/wait.js';
 
 const scratch = scratchDir('terminal');
 let pairs = new Map<string, PtyPair>();
@@ -57,11 +57,11 @@ test.after(async () => {
   scratch.remove();
 });
 
-/** Types as picocom does: one key per write. */
+/** Types as picocom does: one key per write, each gone before the next is typed. */
 async function type(name: string, keys: string): Promise<void> {
   for (const key of keys) {
     terminals.get(name)!.write(key);
-    await sleep(1);
+    await terminals.get(name)!.flush();
   }
 }
 const screen = (name: string): string => terminals.get(name)!.text;

@@ -43,6 +43,11 @@ export class StationPeer {
     this.client.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
   }
 
+  /** Resolves once what was written has left this end of the pty. */
+  flush(): Promise<void> {
+    return this.client.flush();
+  }
+
   send(msg: StationMessage): void {
     this.client.send(msg);
   }
