@@ -12,6 +12,7 @@ import { ArrivalQueue } from './arrival-queue.js';
 import { OVERDUE_GRACE_MS, ServerTable } from './server-table.js';
 import { Availability } from './availability.js';
 import { forwardedSize } from './forwarded-size.js';
+import { journalFingerprint, type JournalFingerprint } from './journal-fingerprint.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import { ownCopy } from './own-copy.js';
 import { errorAnswer, note, Requesters } from './requesters.js';
@@ -40,7 +41,7 @@ export interface DispatcherOptions {
    * server only once their fingerprint is durable (a `journal` effect, then
    * `journaled`), and `seenBefore` names those an earlier run already sent.
    */
-  readonly journal?: { seenBefore(line: string, id: number, op: string, body: RawBody | undefined): boolean };
+  readonly journal?: { seenBefore(fp: JournalFingerprint): boolean };
 }
 
 export class Dispatcher {
@@ -181,14 +182,16 @@ export class Dispatcher {
       // 2.1 rule 5: a request whose ttl has run out is never sent to a server.
       return [...effects, ...this.lines.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.expire(request, now)];
     }
-    if (!request.durable && this.options.journal!.seenBefore(line.name, req.id, req.op, req.body)) {
+    // Hashed once: the same fingerprint asks the journal and, if new, is written to it.
+    const journalFp = request.durable ? undefined : journalFingerprint(line.name, req.id, req.op, req.body);
+    if (journalFp && this.options.journal!.seenBefore(journalFp)) {
       // PROTOCOL.md 6 reading 12: an earlier run of this router sent it to a server; it is never run twice.
       const why = 'this router sent the request to a server before it restarted; it is not run twice';
       return [...effects, ...this.lines.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.lines.finish(request, errorAnswer(req.id, 'server-lost', why), now)];
     }
-    if (!request.durable) {
+    if (journalFp) {
       this.awaitingJournal.set(request.seq, request);
-      effects.push({ kind: 'journal', seq: request.seq, line: line.name, id: req.id, op: req.op, body: req.body, ttlMs: request.deadline - now });
+      effects.push({ kind: 'journal', seq: request.seq, fp: journalFp, ttlMs: request.deadline - now });
     }
     this.queue.push(request);
     effects.push(note({ event: 'queued', line: line.name, id: req.id, op: req.op, ahead: this.queue.aheadOf(request) }));

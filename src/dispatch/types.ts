@@ -1,6 +1,7 @@
 // What the dispatcher is told and what it asks the edges to do. It performs
 // no I/O: every call returns the effects for the caller to carry out.
-import type { RawBody, RouterToServer, RouterToStation } from '../wire/messages.js';
+import type { RouterToServer, RouterToStation } from '../wire/messages.js';
+import type { JournalFingerprint } from './journal-fingerprint.js';
 
 /** The error codes the router itself produces (PROTOCOL.md 2.1). */
 export type RouterErrorCode = 'bad-request' | 'unknown-op' | 'timeout' | 'overloaded' | 'server-lost' | 'no-server';
@@ -30,7 +31,7 @@ export type Effect =
   | { readonly kind: 'rehandshake-now'; readonly server: string }
   | { readonly kind: 'offer-changed'; readonly offer: PeerOffer }
   /** Make this request's fingerprint durable, then call `journaled(seq)` (or `journalFailed`). */
-  | { readonly kind: 'journal'; readonly seq: number; readonly line: string; readonly id: number; readonly op: string; readonly body: RawBody | undefined; readonly ttlMs: number }
+  | { readonly kind: 'journal'; readonly seq: number; readonly fp: JournalFingerprint; readonly ttlMs: number }
   /** A hello: the journal forgets the line's ids, across restarts too. */
   | { readonly kind: 'journal-forget'; readonly line: string }
   | { readonly kind: 'note'; readonly note: Note };

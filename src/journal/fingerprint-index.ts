@@ -2,7 +2,7 @@
 // each record sits, and which ones came from an earlier run. Pure: time comes
 // in as numbers, and it decides nothing about files. Kept per line, so that a
 // station sending `hello` over and over costs only its own line's entries.
-import { fingerprintKey, type JournalFingerprint } from './fingerprint.js';
+import { fingerprintKey, type JournalFingerprint } from '../dispatch/journal-fingerprint.js';
 import type { JournalRecord } from './record.js';
 
 export interface IndexEntry {

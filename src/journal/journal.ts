@@ -12,7 +12,7 @@
 // hold across restarts); a clock set back keeps records longer, never shorter
 // than their window unless it jumps forward.
 import type { Logger } from '../log/logger.js';
-import type { JournalFingerprint } from './fingerprint.js';
+import type { JournalFingerprint } from '../dispatch/journal-fingerprint.js';
 import { FingerprintIndex, type IndexEntry } from './fingerprint-index.js';
 import { GroupCommit, type SegmentTarget } from './group-commit.js';
 import { decodeSegment, encodeRecord, type JournalRecord } from './record.js';

@@ -15,7 +15,7 @@
 // reports how many bytes it ignored: a torn record is ignored, never misread.
 import { crc32 } from 'node:zlib';
 import { decodeCbor, encodeCbor } from '../wire/cbor.js';
-import { BODY_HASH_BYTES, type JournalFingerprint } from './fingerprint.js';
+import { BODY_HASH_BYTES, type JournalFingerprint } from '../dispatch/journal-fingerprint.js';
 
 export type JournalRecord =
   | { readonly kind: 'request'; readonly seq: number; readonly keepUntil: number; readonly fp: JournalFingerprint }

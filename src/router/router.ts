@@ -20,7 +20,7 @@ import { LIMITS } from '../config/limits.js';
 import { SEALING_OVERHEAD } from '../secure/cose.js';
 import type { Scheduler, Timer } from '../machines/scheduler.js';
 import { every } from '../machines/every.js';
-import { journalFingerprint, type JournalFingerprint } from '../journal/fingerprint.js';
+import type { JournalFingerprint } from '../dispatch/journal-fingerprint.js';
 import { systemScheduler } from '../timers/system-scheduler.js';
 import { DeadlineTimer } from './deadline-timer.js';
 import { EventHub } from './event-hub.js';
@@ -105,7 +105,7 @@ export class Router {
       startedAt: now(),
       maxServerBody: maxServerBody(config),
       maxTtlMs: LIMITS.ttlMs.max,
-      ...(this.edges.journal ? { journal: { seenBefore: (line, id, op, body) => this.edges.journal!.seenBefore(journalFingerprint(line, id, op, body)) } } : {}),
+      ...(this.edges.journal ? { journal: this.edges.journal } : {}),
     });
     this.stationContext = {
       routerName: config.router,
@@ -483,10 +483,10 @@ export class Router {
         case 'journal': {
           // Group commit: the records of one event-loop turn share one write and one fdatasync.
           const { seq } = effect;
-          this.edges.journal!.record(journalFingerprint(effect.line, effect.id, effect.op, effect.body), effect.ttlMs).then(
+          this.edges.journal!.record(effect.fp, effect.ttlMs).then(
             () => this.run(this.dispatcher.journaled(seq, this.scheduler.now())),
             (e: Error) => {
-              this.log.error('journal.write-failed', { line: effect.line, id: effect.id, why: e.message });
+              this.log.error('journal.write-failed', { line: effect.fp.line, id: effect.fp.id, why: e.message });
               this.run(this.dispatcher.journalFailed(seq, 'its journal cannot be written', this.scheduler.now()));
             },
           );

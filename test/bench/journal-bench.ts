@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Journal } from '../../src/journal/journal.js';
-import { journalFingerprint } from '../../src/journal/fingerprint.js';
+import { journalFingerprint } from '../../src/dispatch/journal-fingerprint.js';
 import { percentile } from '../../src/sim/stats.js';
 
 export async function benchJournal(): Promise<void> {

@@ -22,7 +22,7 @@ function journaled(seen: (id: number) => boolean = () => false) {
     startedAt: 0,
     maxServerBody: 4096,
     maxTtlMs: 60_000,
-    journal: { seenBefore: (_line, id) => seen(id) },
+    journal: { seenBefore: (fp) => seen(fp.id) },
   });
   d.addLine('L1', { maxOutstanding: 8 });
   d.lineUp('L1');
@@ -37,7 +37,7 @@ test('a non-retry request waits for its record; then it goes to the server', () 
   assert.equal(toServer(accepted), [], 'not before it is on disk');
   const [record] = journalEffects(accepted);
   assert.ok(record);
-  assert.equal({ line: record.line, id: record.id, op: record.op, ttlMs: record.ttlMs }, { line: 'L1', id: 1, op: 'certificate', ttlMs: 1000 });
+  assert.equal({ line: record.fp.line, id: record.fp.id, op: record.fp.op, ttlMs: record.ttlMs }, { line: 'L1', id: 1, op: 'certificate', ttlMs: 1000 });
   assert.equal(toServer(d.journaled(record.seq, 5)).map((s) => s.msg.op), ['certificate']);
   assert.equal(d.journaled(record.seq, 6), [], 'once');
 });

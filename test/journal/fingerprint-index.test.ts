@@ -3,7 +3,7 @@
 // moved them, and the window that bounds it all.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { journalFingerprint } from '../../src/journal/fingerprint.js';
+import { journalFingerprint } from '../../src/dispatch/journal-fingerprint.js';
 import { FingerprintIndex } from '../../src/journal/fingerprint-index.js';
 import type { JournalRecord } from '../../src/journal/record.js';
 import { ANSWER_WINDOW_MS, keepUntil } from '../../src/journal/window.js';

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal, type JournalOptions } from '../../src/journal/journal.js';
-import { journalFingerprint } from '../../src/journal/fingerprint.js';
+import { journalFingerprint } from '../../src/dispatch/journal-fingerprint.js';
 import { encodeRecord } from '../../src/journal/record.js';
 import { ANSWER_WINDOW_MS } from '../../src/journal/window.js';
 import { scratchDir } from '../../src/sim/pty-pair.js';

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Journal } from '../../src/journal/journal.js';
-import { journalFingerprint } from '../../src/journal/fingerprint.js';
+import { journalFingerprint } from '../../src/dispatch/journal-fingerprint.js';
 import { scratchDir } from '../../src/sim/pty-pair.js';
 import { waitFor } from '../support/wait.js';
 

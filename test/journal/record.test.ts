@@ -2,7 +2,7 @@
 // torn or damaged last record is ignored, never misread as another record.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { journalFingerprint } from '../../src/journal/fingerprint.js';
+import { journalFingerprint } from '../../src/dispatch/journal-fingerprint.js';
 import { decodeSegment, encodeRecord, type JournalRecord } from '../../src/journal/record.js';
 import { encodeCbor } from '../../src/wire/cbor.js';
 import * as zlib from 'node:zlib';

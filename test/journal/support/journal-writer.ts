@@ -5,7 +5,7 @@
 // file of the folder (`uvu test/journal`) gets nothing from it.
 import { fileURLToPath } from 'node:url';
 import { Journal } from '../../../src/journal/journal.js';
-import { journalFingerprint } from '../../../src/journal/fingerprint.js';
+import { journalFingerprint } from '../../../src/dispatch/journal-fingerprint.js';
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await writeForever(process.argv[2]!, Number(process.argv[3] ?? '24'));
 

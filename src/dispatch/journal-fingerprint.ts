@@ -1,4 +1,4 @@
-// What the journal keeps of a station request (PROTOCOL.md 6, reading 12):
+// What the request journal (src/journal/) keeps of a station request (PROTOCOL.md 6, reading 12):
 // its line, its id, its op and a hash of its body. Never the body, never an
 // answer (answers carry keys and never reach the router's disk).
 import { createHash } from 'node:crypto';
