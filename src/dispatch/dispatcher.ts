@@ -79,6 +79,10 @@ export class Dispatcher {
     this.lines.add(name, options);
   }
 
+  hasLine(name: string): boolean {
+    return this.lines.has(name);
+  }
+
   /** The line is gone from the configuration (a reload): see Requesters.remove. */
   removeLine(name: string): Effect[] {
     return this.lines.remove(name);

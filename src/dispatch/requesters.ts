@@ -45,6 +45,10 @@ export class Requesters {
     this.lines.set(name, { ...line, options, kind: options.kind ?? line.kind });
   }
 
+  has(name: string): boolean {
+    return this.lines.has(name);
+  }
+
   get(name: string): LineState {
     const line = this.lines.get(name);
     if (!line) throw new Error(`unknown line '${name}'`);

@@ -69,8 +69,6 @@ export class Router {
   private phase: RouterPhase = 'starting';
   private readonly stations = new Map<string, string>();
   private cardOps: readonly string[];
-  /** Lines the dispatcher knows (a line reopened by a reload keeps its dispatcher state). */
-  private readonly dispatcherHasLine = new Set<string>();
   /** Set while stop() settles lines and links: nothing of that may go out. */
   private closing = false;
   /** Called after every batch of effects while a graceful stop waits for the servers. */
@@ -142,8 +140,8 @@ export class Router {
   }
 
   private addStationLine(lc: LineConfig): void {
-    if (!this.dispatcherHasLine.has(lc.name)) this.dispatcher.addLine(lc.name, lineOptions(lc));
-    this.dispatcherHasLine.add(lc.name);
+    // A line reopened by a reload keeps its requests and answer cache in the dispatcher.
+    if (!this.dispatcher.hasLine(lc.name)) this.dispatcher.addLine(lc.name, lineOptions(lc));
     const line: StationLine = new StationLine(
       lc,
       {
@@ -222,7 +220,6 @@ export class Router {
     for (const name of plan.lines.removed) {
       this.lines.get(name)?.stop();
       this.lines.delete(name);
-      this.dispatcherHasLine.delete(name);
       this.run(this.dispatcher.removeLine(name));
     }
     for (const lc of plan.lines.retuned) this.dispatcher.retuneLine(lc.name, lineOptions(lc));
