@@ -6,7 +6,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ptyPairs, scratchDir, type PtyPair } from '../../src/sim/pty-pair.js';
 import { decodeCbor } from '../../src/wire/cbor.js';
@@ -15,6 +14,7 @@ import { softHsm, USER_PIN } from '../dataserver/keystore/softhsm-env.js';
 import { certificateMessage, verifyCertificate } from '../../src/dataserver/crypto/certificate.js';
 import { createPublicKey } from 'node:crypto';
 import { waitFor } from '../support/wait.js';
+import { freePort } from '../support/free-port.js';
 
 const BIN = join(process.cwd(), 'bin/persomux');
 const scratch = scratchDir('cli');
@@ -44,13 +44,6 @@ async function serverListening(): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 test.after(async () => {
   await station?.close();

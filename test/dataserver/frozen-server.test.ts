@@ -8,7 +8,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -16,6 +15,7 @@ import { Router } from '../../src/router/router.js';
 import { ptyPairs, scratchDir, type PtyPair } from '../../src/sim/pty-pair.js';
 import { StationPeer } from '../support/station-peer.js';
 import { waitFor } from '../support/wait.js';
+import { freePort } from '../support/free-port.js';
 
 const scratch = scratchDir('frozen');
 let child: ChildProcess | undefined;
@@ -33,13 +33,6 @@ test.after(async () => {
   scratch.remove();
 });
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 test('requests held by a server frozen past their ttl never run; fresh work after it resumes does', async () => {
   const port = await freePort();

@@ -17,7 +17,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ptyPairs, scratchDir, type PtyPair } from '../../src/sim/pty-pair.js';
 import { waitFor } from '../support/wait.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../support/free-port.js';
 import { startSshd, type Sshd } from './sshd.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { healthUrl, summarize } from '../../src/cli/health.js';
 import { scratchDir } from '../../src/sim/pty-pair.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../support/free-port.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

@@ -15,7 +15,7 @@ import * as assert from 'uvu/assert';
 import unixDgram from 'unix-dgram';
 import { ptyPairs, scratchDir } from '../../src/sim/pty-pair.js';
 import { waitFor } from '../support/wait.js';
-import { freePort } from '../deploy/free-port.js';
+import { freePort } from '../support/free-port.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
