@@ -8,26 +8,67 @@ export function cobsMaxEncodedLength(n: number): number {
 
 export function cobsEncode(input: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(cobsMaxEncodedLength(input.length));
-  let codeAt = 0;
-  let code = 1;
-  let o = 1;
-  for (const byte of input) {
-    if (byte === 0) {
-      out[codeAt] = code;
-      codeAt = o++;
-      code = 1;
-      continue;
+  const stuffer = new CobsStuffer(out);
+  stuffer.bytes(input);
+  return out.subarray(0, stuffer.end());
+}
+
+/**
+ * Stuffs bytes into `out` (room for cobsMaxEncodedLength of them) as they
+ * come, so a frame's body and its CRC are encoded without joining them first.
+ */
+export class CobsStuffer {
+  private codeAt = 0;
+  private code = 1;
+  private o = 1;
+
+  constructor(private readonly out: Uint8Array) {}
+
+  byte(b: number): void {
+    const out = this.out;
+    if (b === 0) {
+      out[this.codeAt] = this.code;
+      this.codeAt = this.o++;
+      this.code = 1;
+      return;
     }
-    out[o++] = byte;
-    code++;
-    if (code === 0xff) {
-      out[codeAt] = code;
-      codeAt = o++;
-      code = 1;
+    out[this.o++] = b;
+    if (++this.code === 0xff) {
+      out[this.codeAt] = this.code;
+      this.codeAt = this.o++;
+      this.code = 1;
     }
   }
-  out[codeAt] = code;
-  return out.subarray(0, o);
+
+  bytes(input: Uint8Array): void {
+    // The loop of byte(), with the state in locals: this runs once per byte of every frame sent.
+    const out = this.out;
+    let { codeAt, code, o } = this;
+    for (let i = 0; i < input.length; i++) {
+      const b = input[i]!;
+      if (b === 0) {
+        out[codeAt] = code;
+        codeAt = o++;
+        code = 1;
+        continue;
+      }
+      out[o++] = b;
+      if (++code === 0xff) {
+        out[codeAt] = code;
+        codeAt = o++;
+        code = 1;
+      }
+    }
+    this.codeAt = codeAt;
+    this.code = code;
+    this.o = o;
+  }
+
+  /** Closes the last block; returns the encoded length. */
+  end(): number {
+    this.out[this.codeAt] = this.code;
+    return this.o;
+  }
 }
 
 /** Decodes one COBS block (without its 0x00 delimiter); null when it is not valid COBS. */

@@ -1,6 +1,6 @@
 // One frame = COBS(body || crc32(body)) || 0x00, PROTOCOL.md section 1.
 import { crc32 } from 'node:zlib';
-import { cobsDecode, cobsEncode } from './cobs.js';
+import { cobsDecode, cobsMaxEncodedLength, CobsStuffer } from './cobs.js';
 import { checkItem } from './cbor-scan.js';
 
 export const DEFAULT_MAX_BODY = 4096;
@@ -9,15 +9,19 @@ const CRC_BYTES = 4;
 /** Why a frame was discarded; each reason has its own counter on a line. */
 export type DiscardReason = 'too-long' | 'cobs' | 'short' | 'crc' | 'cbor';
 
+/** The frame of one body: one allocation, the body and its CRC stuffed in one pass. */
 export function encodeFrame(body: Uint8Array): Buffer {
-  const withCrc = Buffer.allocUnsafe(body.length + CRC_BYTES);
-  withCrc.set(body, 0);
-  withCrc.writeUInt32BE(crc32(body), body.length);
-  const stuffed = cobsEncode(withCrc);
-  const frame = Buffer.allocUnsafe(stuffed.length + 1);
-  stuffed.copy(frame, 0);
-  frame[stuffed.length] = 0;
-  return frame;
+  const crc = crc32(body);
+  const out = Buffer.allocUnsafe(cobsMaxEncodedLength(body.length + CRC_BYTES) + 1);
+  const stuffer = new CobsStuffer(out);
+  stuffer.bytes(body);
+  stuffer.byte(crc >>> 24);
+  stuffer.byte((crc >>> 16) & 0xff);
+  stuffer.byte((crc >>> 8) & 0xff);
+  stuffer.byte(crc & 0xff);
+  const end = stuffer.end();
+  out[end] = 0;
+  return out.subarray(0, end + 1);
 }
 
 export type Unframed =

@@ -1,7 +1,8 @@
 // The messages of PROTOCOL.md section 2, their types and their encoding.
 // Bodies stay raw CBOR (`Uint8Array` of one plain item): the router moves them,
 // it never interprets them.
-import { encodeCbor } from './cbor.js';
+import { MAJOR_MAP } from './cbor-scan.js';
+import { CborWriter } from './cbor-writer.js';
 
 export type RawBody = Uint8Array;
 export interface ErrorInfo {
@@ -59,20 +60,33 @@ export const NULL_BODY: RawBody = Uint8Array.of(0xf6);
 // Keys that carry a body are spliced in as raw CBOR, never re-encoded.
 const RAW_KEYS = new Set(['body']);
 
+// One writer for every message this process encodes: messages are encoded one
+// at a time, and each is copied out (or framed) before the next begins.
+const writer = new CborWriter();
+
 /**
- * Encodes a message as a plain CBOR map with its keys in the order written
- * (deterministic, so a cached answer is resent byte for byte).
+ * The message as a plain CBOR map with its keys in the order written
+ * (deterministic, so a cached answer is resent byte for byte), in the shared
+ * writer: valid only until the next message is encoded. For callers that
+ * consume the bytes at once (framing); `encodeMessage` gives a copy.
  */
-export function encodeMessage(message: AnyMessage): Buffer {
-  const entries = Object.entries(message).filter(([, v]) => v !== undefined);
-  const parts: Uint8Array[] = [mapHead(entries.length)];
-  for (const [key, value] of entries) {
-    parts.push(encodeCbor(key));
-    parts.push(RAW_KEYS.has(key) ? (value as Uint8Array) : encodeCbor(value));
+export function encodeMessageTransient(message: AnyMessage): Buffer {
+  const w = writer.reset();
+  const m = message as unknown as Record<string, unknown>;
+  let n = 0;
+  for (const key in m) if (m[key] !== undefined) n++;
+  w.head(MAJOR_MAP, n);
+  for (const key in m) {
+    const value = m[key];
+    if (value === undefined) continue;
+    w.text(key);
+    if (RAW_KEYS.has(key)) w.raw(value as Uint8Array);
+    else w.value(value);
   }
-  return Buffer.concat(parts);
+  return w.view();
 }
 
-function mapHead(n: number): Uint8Array {
-  return n < 24 ? Uint8Array.of(0xa0 | n) : Uint8Array.of(0xb8, n);
+/** The message as a plain CBOR map (see encodeMessageTransient), in bytes of its own. */
+export function encodeMessage(message: AnyMessage): Buffer {
+  return Buffer.from(encodeMessageTransient(message));
 }
