@@ -28,12 +28,24 @@ export interface Head {
   readonly next: number;
 }
 
-export function readHead(bytes: Uint8Array, at: number): Head {
+// The head scanHead read last. skipItem reads one head per item of every
+// frame, and an object per head was the largest share of the router's
+// allocations under load (README, "The router's cost per request"): the hot
+// walks read these two numbers instead, and readHead builds a Head for the rest.
+let scannedMajor = 0;
+let scannedArgument = 0;
+
+/** Reads the head at `at` into scannedMajor and scannedArgument; returns the offset just past it. */
+function scanHead(bytes: Uint8Array, at: number): number {
   const initial = bytes[at];
   if (initial === undefined) throw new CborScanError(at, 'ends inside an item');
   const major = initial >> 5;
   const info = initial & 0x1f;
-  if (info < 24) return { major, argument: info, next: at + 1 };
+  scannedMajor = major;
+  if (info < 24) {
+    scannedArgument = info;
+    return at + 1;
+  }
   if (info === 31) throw new CborScanError(at, 'indefinite length (plain CBOR needs definite lengths)');
   if (info > 27) throw new CborScanError(at, `reserved additional information ${info}`);
   const size = 1 << (info - 24);
@@ -41,7 +53,13 @@ export function readHead(bytes: Uint8Array, at: number): Head {
   let argument = 0;
   for (let i = 1; i <= size; i++) argument = argument * 256 + bytes[at + i]!;
   if (major === 7 && info === 24 && argument < 32) throw new CborScanError(at, 'two-byte simple value below 32');
-  return { major, argument, next: at + 1 + size };
+  scannedArgument = argument;
+  return at + 1 + size;
+}
+
+export function readHead(bytes: Uint8Array, at: number): Head {
+  const next = scanHead(bytes, at);
+  return { major: scannedMajor, argument: scannedArgument, next };
 }
 
 /**
@@ -52,30 +70,30 @@ export function skipItem(bytes: Uint8Array, at: number, allowTags = false): numb
   let pending = 1;
   let offset = at;
   while (pending > 0) {
-    const head = readHead(bytes, offset);
+    offset = scanHead(bytes, offset);
+    const argument = scannedArgument;
     pending--;
-    offset = head.next;
     const remaining = bytes.length - offset;
-    switch (head.major) {
+    switch (scannedMajor) {
       case MAJOR_UINT:
       case MAJOR_NINT:
       case MAJOR_SIMPLE:
         break;
       case MAJOR_BYTES:
       case MAJOR_TEXT:
-        if (head.argument > remaining) throw new CborScanError(offset, 'string runs past the end');
-        offset += head.argument;
+        if (argument > remaining) throw new CborScanError(offset, 'string runs past the end');
+        offset += argument;
         break;
       case MAJOR_ARRAY:
-        if (head.argument > remaining) throw new CborScanError(offset, 'array longer than the bytes left');
-        pending += head.argument;
+        if (argument > remaining) throw new CborScanError(offset, 'array longer than the bytes left');
+        pending += argument;
         break;
       case MAJOR_MAP:
-        if (head.argument * 2 > remaining) throw new CborScanError(offset, 'map longer than the bytes left');
-        pending += head.argument * 2;
+        if (argument * 2 > remaining) throw new CborScanError(offset, 'map longer than the bytes left');
+        pending += argument * 2;
         break;
       case MAJOR_TAG:
-        if (!allowTags) throw new CborScanError(offset, `tag ${head.argument} (plain CBOR has no tags)`);
+        if (!allowTags) throw new CborScanError(offset, `tag ${argument} (plain CBOR has no tags)`);
         pending += 1;
         break;
     }
@@ -91,36 +109,74 @@ export function checkItem(bytes: Uint8Array, allowTags = false): void {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The text of bytes [start, end): ASCII read directly, anything else through a strict UTF-8 decoder (throws on bad UTF-8). */
+export function decodeText(bytes: Uint8Array, start: number, end: number): string {
+  // Keys, ops and codes are short ASCII: a TextDecoder call and a view per key cost more than the loop.
+  if (end - start <= 16) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]!;
+      if (b > 0x7f) return utf8.decode(bytes.subarray(start, end));
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
+  return utf8.decode(bytes.subarray(start, end));
+}
+
+/** A top-level map with text keys, as each key and where its value starts (the last of a repeated key counts). */
+export interface MapOffsets {
+  readonly keys: string[];
+  readonly starts: number[];
+}
+
 /**
- * Splits a top-level map with text keys into raw value slices (views into
- * `bytes`). Returns null when the item is not such a map; throws on malformed CBOR.
+ * Where each value of a top-level map with text keys starts in `bytes`.
+ * Returns null when the item is not such a map; throws on malformed CBOR.
  */
-export function mapFields(bytes: Uint8Array): Map<string, Uint8Array> | null {
-  const head = readHead(bytes, 0);
-  if (head.major !== MAJOR_MAP) {
+export function mapOffsets(bytes: Uint8Array): MapOffsets | null {
+  let offset = scanHead(bytes, 0);
+  const major: number = scannedMajor;
+  if (major !== MAJOR_MAP) {
     checkItem(bytes);
     return null;
   }
-  const fields = new Map<string, Uint8Array>();
-  let offset = head.next;
+  const n = scannedArgument;
+  const keys: string[] = [];
+  const starts: number[] = [];
   let textKeys = true;
-  for (let i = 0; i < head.argument; i++) {
-    const keyHead = readHead(bytes, offset);
-    const keyEnd = skipItem(bytes, offset);
+  for (let i = 0; i < n; i++) {
+    const keyAt = offset;
+    const keyContent = scanHead(bytes, keyAt);
+    const keyMajor = scannedMajor;
+    const keyEnd = skipItem(bytes, keyAt);
     const valueEnd = skipItem(bytes, keyEnd);
-    if (keyHead.major === MAJOR_TEXT) {
+    if (keyMajor === MAJOR_TEXT) {
       let key: string;
       try {
-        key = utf8.decode(bytes.subarray(keyHead.next, keyEnd));
+        key = decodeText(bytes, keyContent, keyEnd);
       } catch {
-        throw new CborScanError(keyHead.next, 'text key is not UTF-8');
+        throw new CborScanError(keyContent, 'text key is not UTF-8');
       }
-      fields.set(key, bytes.subarray(keyEnd, valueEnd));
+      keys.push(key);
+      starts.push(keyEnd);
     } else {
       textKeys = false;
     }
     offset = valueEnd;
   }
   if (offset !== bytes.length) throw new CborScanError(offset, 'bytes after the item');
-  return textKeys ? fields : null;
+  return textKeys ? { keys, starts } : null;
+}
+
+/**
+ * Splits a top-level map with text keys into raw value slices (views into
+ * `bytes`). Returns null when the item is not such a map; throws on malformed CBOR.
+ */
+export function mapFields(bytes: Uint8Array): Map<string, Uint8Array> | null {
+  const map = mapOffsets(bytes);
+  if (!map) return null;
+  const fields = new Map<string, Uint8Array>();
+  map.keys.forEach((key, i) => fields.set(key, bytes.subarray(map.starts[i], skipItem(bytes, map.starts[i]!))));
+  return fields;
 }

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CborScanError, checkItem, mapFields, skipItem } from '../../src/wire/cbor-scan.js';
+import { CborScanError, checkItem, decodeText, mapFields, skipItem } from '../../src/wire/cbor-scan.js';
 import { hex, toHex } from './helpers.js';
 
 const accepts = suite('cbor-scan: well-formed plain items');
@@ -158,6 +158,16 @@ fields('malformed input throws CborScanError', () => {
 
 fields('a text key that is not UTF-8 throws CborScanError', () => {
   assert.throws(() => mapFields(hex('a1 62 fffe 01')), (e: unknown) => e instanceof CborScanError);
+});
+
+fields('keys of every length read the same through the ASCII path and the UTF-8 decoder; bad UTF-8 throws at any length', () => {
+  for (const key of ['t', 'x'.repeat(16), 'x'.repeat(17), 'é', `${'x'.repeat(15)}é`, 'ключ-ключ-ключ-ключ']) {
+    const k = Buffer.from(key, 'utf8');
+    const m = mapFields(Buffer.concat([hex('a1'), k.length < 24 ? Buffer.of(0x60 | k.length) : Buffer.of(0x78, k.length), k, hex('01')]));
+    assert.equal([...m!.keys()], [key]);
+    assert.is(decodeText(k, 0, k.length), key);
+  }
+  for (const bad of [hex('ff'), hex('78 c3'), Buffer.concat([Buffer.alloc(20, 0x61), hex('ff')])]) assert.throws(() => decodeText(bad, 0, bad.length));
 });
 
 fields('slices are views: they read the bytes of the body they came from', () => {
