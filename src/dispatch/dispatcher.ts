@@ -7,14 +7,13 @@
 // who is told what (requesters.ts), the queue, the server table, the answer
 // cache, availability and sizes have files of their own.
 import type { Answer, ErrorInfo, RawBody } from '../wire/messages.js';
-import { fingerprint, type Request } from './request.js';
+import { excluding, NO_SERVERS, sameWork, type Request } from './request.js';
 import { ArrivalQueue } from './arrival-queue.js';
 import { OVERDUE_GRACE_MS, ServerTable } from './server-table.js';
 import { Availability } from './availability.js';
 import { forwardedSize } from './forwarded-size.js';
 import { journalFingerprint, type JournalFingerprint } from './journal-fingerprint.js';
 import { DeadlineHeap } from './deadline-heap.js';
-import { ownCopy } from './own-copy.js';
 import { errorAnswer, note, Requesters } from './requesters.js';
 import type { Effect, LineOptions, OpPolicy, Snapshot } from './types.js';
 
@@ -134,16 +133,15 @@ export class Dispatcher {
    */
   request(lineName: string, req: { id: number; op: string; body?: RawBody; ttl?: number; station?: string }, now: number): Effect[] {
     const line = this.lines.get(lineName);
-    const fp = fingerprint(req.op, req.body);
     const effects: Effect[] = [];
 
     const current = line.inFlight.get(req.id);
-    if (current?.fingerprint.equals(fp)) {
+    if (current && sameWork(current, req.op, req.body)) {
       effects.push(note({ event: 'retransmission', line: line.name, id: req.id, from: 'in-flight' }));
       effects.push(...this.lines.tell(line, { t: 'ack', id: req.id, q: this.queuedAhead(current) }));
       return effects;
     }
-    const cached = line.cache.get(req.id, fp, now);
+    const cached = line.cache.get(req.id, req.op, req.body, now);
     if (cached) {
       effects.push(note({ event: 'retransmission', line: line.name, id: req.id, from: 'cache' }));
       effects.push(...this.lines.tell(line, { t: 'ack', id: req.id, q: 0 }), ...this.lines.tell(line, cached));
@@ -168,14 +166,13 @@ export class Dispatcher {
       id: req.id,
       op: req.op,
       body: req.body,
-      fingerprint: fp,
       station: req.station ?? `${this.options.routerName}/${line.name}`,
       receivedAt: now,
       // A station's ttl is capped: a deadline days away would only keep a slot of the line.
       deadline: now + Math.min(req.ttl ?? policy.ttlMs, this.options.maxTtlMs),
       state: 'queued',
       owned: true,
-      excluded: new Set(),
+      excluded: NO_SERVERS,
       overloads: 0,
       // Only a non-retry request must be on disk before a server sees it: running a retry op twice is harmless.
       durable: !this.options.journal || policy.retry,
@@ -250,13 +247,13 @@ export class Dispatcher {
       // PROTOCOL.md 6 reading 10: the server held more than it announced and never ran it. It waits
       // for a slot again, in its place; a server that keeps refusing it is not asked for it again.
       req.overloads++;
-      if (req.overloads >= OVERLOADS_BEFORE_EXCLUDING) req.excluded.add(name);
+      if (req.overloads >= OVERLOADS_BEFORE_EXCLUDING) req.excluded = excluding(req.excluded, name);
       req.state = 'queued';
       this.queue.reinsert(req);
       effects.push(note({ event: 'requeued', line: req.line, id: req.id, op: req.op, server: name }));
     } else {
       const answer: Answer = outcome.ok
-        ? { t: 'res', id: req.id, ok: true, body: ownCopy(outcome.body) } // kept in the line's answer cache: off the shared pool
+        ? { t: 'res', id: req.id, ok: true, body: outcome.body } // the answer cache keeps a copy of its own
         : { t: 'res', id: req.id, ok: false, err: outcome.err }; // 2.1: a server's own err passes unchanged
       effects.push(...this.lines.finish(req, answer, now));
     }
@@ -276,7 +273,7 @@ export class Dispatcher {
         req.state = 'answered';
         effects.push(note({ event: 'dropped', line: req.line, id: req.id, op: req.op, why: 'forgotten' }));
       } else if (this.policies.get(req.op)?.retry && this.servers.anotherServes(req)) {
-        req.excluded.add(name);
+        req.excluded = excluding(req.excluded, name);
         req.state = 'queued';
         this.queue.reinsert(req);
         effects.push(note({ event: 'requeued', line: req.line, id: req.id, op: req.op, server: name }));

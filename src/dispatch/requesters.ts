@@ -86,7 +86,7 @@ export class Requesters {
     if (!req.owned) return [];
     const line = this.get(req.line);
     line.inFlight.delete(req.id);
-    line.cache.put(req.id, req.fingerprint, answer, now);
+    line.cache.put(req.id, req.op, req.body, answer, now);
     const outcome = answer.ok ? 'ok' : answer.err.code;
     const effects: Effect[] = [note({ event: 'answered', line: line.name, id: req.id, op: req.op, outcome, totalMs: now - req.receivedAt })];
     if (line.up) effects.push(...this.tell(line, answer));

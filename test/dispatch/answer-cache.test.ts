@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ANSWER_CACHE_ENTRIES, ANSWER_CACHE_TTL_MS, AnswerCache } from '../../src/dispatch/answer-cache.js';
-import { fingerprint } from '../../src/dispatch/request.js';
+import { sameWork } from '../../src/dispatch/request.js';
 import type { Answer } from '../../src/wire/messages.js';
 import { body, echo, makeDispatcher, onlySent, readyServer, results, toServer } from './helpers.js';
 
@@ -48,25 +48,56 @@ cache('the 5 minutes run from the answer, not from the request', () => {
   assert.is(results(d.request('L1', { id: 1, op: 'echo', body: body(1) }, 450_000)).length, 1);
 });
 
-cache('AnswerCache: only an equal fingerprint gets the answer', () => {
+cache('AnswerCache: only the same op and body get the answer, rebuilt byte for byte', () => {
   const c = new AnswerCache();
   const answer: Answer = { t: 'res', id: 1, ok: true, body: body('a') };
-  c.put(1, fingerprint('echo', body(1)), answer, 0);
-  assert.is(c.get(1, fingerprint('echo', body(1)), 1), answer);
-  assert.is(c.get(1, fingerprint('echo', body(2)), 1), undefined);
-  assert.is(c.get(1, fingerprint('other', body(1)), 1), undefined);
-  assert.is(c.get(1, fingerprint('echo', undefined), 1), undefined);
-  assert.is(c.get(2, fingerprint('echo', body(1)), 1), undefined);
+  c.put(1, 'echo', body(1), answer, 0);
+  assert.equal(c.get(1, 'echo', body(1), 1), answer);
+  assert.is(c.get(1, 'echo', body(2), 1), undefined);
+  assert.is(c.get(1, 'other', body(1), 1), undefined);
+  assert.is(c.get(1, 'echo', undefined, 1), undefined);
+  assert.is(c.get(2, 'echo', body(1), 1), undefined);
   c.clear();
-  assert.is(c.get(1, fingerprint('echo', body(1)), 1), undefined);
+  assert.is(c.get(1, 'echo', body(1), 1), undefined);
 });
 
-cache('fingerprints of op and body cannot be confused by moving bytes between them', () => {
+cache('AnswerCache: a request without a body is not one with an empty body; error answers come back whole', () => {
+  const c = new AnswerCache();
+  const failed: Answer = { t: 'res', id: 3, ok: false, err: { code: 'bad-pin', msg: 'the PIN is wrong' } };
+  c.put(3, 'verify', undefined, failed, 0);
+  c.put(4, 'verify', new Uint8Array(0), failed, 0);
+  assert.equal(c.get(3, 'verify', undefined, 1), failed);
+  assert.is(c.get(3, 'verify', new Uint8Array(0), 1), undefined);
+  assert.equal(c.get(4, 'verify', new Uint8Array(0), 1), { ...failed, id: 4 });
+  assert.is(c.get(4, 'verify', undefined, 1), undefined);
+});
+
+cache('AnswerCache: what it keeps is its own copy (the buffers it was given may be reused at once)', () => {
+  const c = new AnswerCache();
+  const request = Buffer.from(body(7));
+  const answerBody = Buffer.from(body('keys'));
+  c.put(7, 'echo', request, { t: 'res', id: 7, ok: true, body: answerBody }, 0);
+  const expected = Buffer.from(answerBody);
+  const asked = Buffer.from(request);
+  request.fill(0);
+  answerBody.fill(0);
+  const got = c.get(7, 'echo', asked, 1);
+  assert.ok(got?.ok && Buffer.compare(got.body, expected) === 0);
+  // Many entries across slabs keep their own bytes too.
+  for (let id = 10; id < 200; id++) c.put(id, 'echo', Buffer.alloc(300, id), { t: 'res', id, ok: true, body: Buffer.alloc(200, id + 1) }, 0);
+  for (let id = 10; id < 200; id++) {
+    const a = c.get(id, 'echo', Buffer.alloc(300, id), 1);
+    assert.ok(a?.ok && Buffer.compare(a.body, Buffer.alloc(200, id + 1)) === 0, `entry ${id}`);
+  }
+});
+
+cache('op and body cannot be confused by moving bytes between them', () => {
   // op "ab" + body X vs op "a" + body "b"||X must differ.
   const x = body(1);
   const shifted = Buffer.concat([Buffer.from('b'), x]);
-  assert.not.ok(fingerprint('ab', x).equals(fingerprint('a', shifted)));
-  assert.not.ok(fingerprint('a', undefined).equals(fingerprint('a', new Uint8Array(0))));
+  assert.not.ok(sameWork({ op: 'ab', body: x }, 'a', shifted));
+  assert.not.ok(sameWork({ op: 'a', body: undefined }, 'a', new Uint8Array(0)));
+  assert.ok(sameWork({ op: 'a', body: x }, 'a', Buffer.from(x)));
 });
 
 cache.run();

@@ -4,14 +4,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
-import { fingerprint, type Request } from '../../src/dispatch/request.js';
+import { NO_SERVERS, type Request } from '../../src/dispatch/request.js';
 import { ServerTable } from '../../src/dispatch/server-table.js';
 import { body, echo, makeDispatcher, readyServer, ROUTER, toServer, type Sent } from './helpers.js';
 
 const binding = suite('static binding');
 
 function request(line: string, op = 'echo'): Request {
-  return { seq: 0, line, id: 1, op, body: undefined, fingerprint: fingerprint(op, undefined), station: `${ROUTER}/${line}`, receivedAt: 0, deadline: 1000, state: 'queued', owned: true, excluded: new Set(), overloads: 0, durable: true };
+  return { seq: 0, line, id: 1, op, body: undefined, station: `${ROUTER}/${line}`, receivedAt: 0, deadline: 1000, state: 'queued', owned: true, excluded: NO_SERVERS, overloads: 0, durable: true };
 }
 
 function table(...servers: [name: string, slots: number, held: number][]): ServerTable {
