@@ -6,7 +6,7 @@ import type { Channel, SequenceState } from '../secure/channel.js';
 import type { OpenFailure } from '../secure/seal.js';
 import { encodeFrame, type DiscardReason } from '../wire/frame.js';
 import { FrameReader } from '../wire/frame-reader.js';
-import { encodeMessage, type Handshake } from '../wire/messages.js';
+import { encodeMessageTransient, type Handshake } from '../wire/messages.js';
 import type { Parsed, Problem } from '../wire/parse.js';
 
 /** Every reason a link drops a frame or a message, counted under these names on both ends. */
@@ -47,13 +47,13 @@ export class LinkCore<M> {
   }
 
   /** One message, sealed and framed; undefined before a channel is set. */
-  encode(msg: Parameters<typeof encodeMessage>[0]): Buffer | undefined {
-    return this.channel && encodeFrame(this.channel.seal(encodeMessage(msg)));
+  encode(msg: Parameters<typeof encodeMessageTransient>[0]): Buffer | undefined {
+    return this.channel && encodeFrame(this.channel.seal(encodeMessageTransient(msg)));
   }
 
   /** A handshake message travels in plaintext (PROTOCOL.md 3). */
   encodeHandshake(msg: Handshake): Buffer {
-    return encodeFrame(encodeMessage(msg));
+    return encodeFrame(encodeMessageTransient(msg));
   }
 
   /**

@@ -109,19 +109,36 @@ export function checkItem(bytes: Uint8Array, allowTags = false): void {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+// Short ASCII texts seen before (keys, types, ops, codes, server and line
+// names repeat on every message), by a hash of their bytes: a hit costs a
+// hash and a compare, not a new string. Building them byte by byte was one
+// string per byte; a TextDecoder call per key cost a view and a call into C++.
+// Bounded, so texts a station makes up cannot grow it.
+const KNOWN_MAX = 512;
+const SHORT_TEXT = 24;
+const known = new Map<number, string>();
+
 /** The text of bytes [start, end): ASCII read directly, anything else through a strict UTF-8 decoder (throws on bad UTF-8). */
 export function decodeText(bytes: Uint8Array, start: number, end: number): string {
-  // Keys, ops and codes are short ASCII: a TextDecoder call and a view per key cost more than the loop.
-  if (end - start <= 16) {
-    let s = '';
-    for (let i = start; i < end; i++) {
-      const b = bytes[i]!;
-      if (b > 0x7f) return utf8.decode(bytes.subarray(start, end));
-      s += String.fromCharCode(b);
-    }
-    return s;
+  if (end - start > SHORT_TEXT) return utf8.decode(bytes.subarray(start, end));
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    if (b > 0x7f) return utf8.decode(bytes.subarray(start, end));
+    hash = Math.imul(hash ^ b, 0x01000193);
   }
-  return utf8.decode(bytes.subarray(start, end));
+  hash = (hash ^ (end - start)) >>> 0;
+  const seen = known.get(hash);
+  if (seen !== undefined && sameText(seen, bytes, start, end)) return seen;
+  const text = String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  if (seen === undefined && known.size < KNOWN_MAX) known.set(hash, text);
+  return text;
+}
+
+function sameText(s: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
 }
 
 /** A top-level map with text keys, as each key and where its value starts (the last of a repeated key counts). */

@@ -5,7 +5,7 @@ import { formatAscii, parseAsciiLine } from './ascii.js';
 import { LineEditor } from './line-editor.js';
 import { encodeFrame } from './frame.js';
 import { FrameReader } from './frame-reader.js';
-import { encodeMessage, type RouterToStation, type StationMessage } from './messages.js';
+import { encodeMessageTransient, type RouterToStation, type StationMessage } from './messages.js';
 import { parseStationMessage, type Parsed } from './parse.js';
 
 export type StationProtocol = 'native' | 'ascii';
@@ -67,7 +67,7 @@ export class NativeCodec implements StationCodec {
     return this.frames.push(chunk).map((e) => (e.kind === 'discard' ? { kind: 'drop', reason: e.reason } : toEvent(parseStationMessage(e.body), (t) => t === 'req')));
   }
   encode(msg: RouterToStation): Buffer {
-    return encodeFrame(encodeMessage(msg));
+    return encodeFrame(encodeMessageTransient(msg));
   }
   opening(): Buffer {
     return Buffer.of(0);

@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { seededRandom } from '../../src/util/random.js';
 import { CborScanError, checkItem, decodeText, mapFields, skipItem } from '../../src/wire/cbor-scan.js';
 import { hex, toHex } from './helpers.js';
 
@@ -168,6 +169,17 @@ fields('keys of every length read the same through the ASCII path and the UTF-8 
     assert.is(decodeText(k, 0, k.length), key);
   }
   for (const bad of [hex('ff'), hex('78 c3'), Buffer.concat([Buffer.alloc(20, 0x61), hex('ff')])]) assert.throws(() => decodeText(bad, 0, bad.length));
+});
+
+fields('short texts are remembered by their bytes, and never mixed up: thousands of distinct ones read back exactly', () => {
+  const r = seededRandom(99);
+  const texts = Array.from({ length: 3000 }, (_, i) => `${String.fromCharCode(97 + (i % 26))}${Math.floor(r() * 1e6).toString(36)}`.slice(0, 1 + (i % 24)));
+  for (let round = 0; round < 2; round++) {
+    for (const t of texts) {
+      const b = Buffer.from(t, 'latin1');
+      assert.is(decodeText(b, 0, b.length), t);
+    }
+  }
 });
 
 fields('slices are views: they read the bytes of the body they came from', () => {
