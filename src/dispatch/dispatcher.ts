@@ -59,6 +59,7 @@ export class Dispatcher {
   private nextServerId = 0;
   /** Servers an operator drained: drained again whenever they reconnect, until undrained. */
   private readonly operatorDrained = new Set<string>();
+  private readonly stationNames = new Map<string, string>();
 
   private maxServerBody: number;
   private defaultPolicy: OpPolicy;
@@ -152,7 +153,8 @@ export class Dispatcher {
     if (!this.accepting) return [...effects, ...this.lines.reject(line, req.id, req.op, 'overloaded', 'the router is stopping: ask again later')];
     const policy = this.policies.get(req.op);
     if (!policy) return [...effects, ...this.lines.reject(line, req.id, req.op, 'unknown-op', `no server has announced op '${req.op}' and the configuration does not list it`)];
-    const size = forwardedSize(req.op, req.body, req.station ?? `${this.options.routerName}/${line.name}`);
+    const station = req.station ?? this.stationOf(line.name);
+    const size = forwardedSize(req.op, req.body, station);
     if (size > this.maxServerBody) {
       return [...effects, ...this.lines.reject(line, req.id, req.op, 'bad-request', `request of ${size} bytes is larger than server links carry (${this.maxServerBody})`)];
     }
@@ -166,7 +168,7 @@ export class Dispatcher {
       id: req.id,
       op: req.op,
       body: req.body,
-      station: req.station ?? `${this.options.routerName}/${line.name}`,
+      station,
       receivedAt: now,
       // A station's ttl is capped: a deadline days away would only keep a slot of the line.
       deadline: now + Math.min(req.ttl ?? policy.ttlMs, this.options.maxTtlMs),
@@ -451,6 +453,13 @@ export class Dispatcher {
   }
 
 
+
+  /** 2.2 rule 4: `router-name/line-name`, made once per line rather than once per request. */
+  private stationOf(line: string): string {
+    let name = this.stationNames.get(line);
+    if (name === undefined) this.stationNames.set(line, (name = `${this.options.routerName}/${line}`));
+    return name;
+  }
 
   private queuedAhead(req: Request): number {
     return req.state === 'queued' ? this.queue.aheadOf(req) : 0;
