@@ -1,12 +1,15 @@
 // /metrics: the router in the Prometheus text format through prom-client
-// (README "Metrics" lists every series). Counters are fed from the router's
-// events directly and start at 0 with the process; gauges are read from the
+// (README "Metrics" lists every series). Counters and histograms are plain
+// tallies fed by the router's events (no prom-client call per event) and read
+// at each scrape; they start at 0 with the process. Gauges are read from the
 // router's snapshot at each scrape. Labels: line, server, op, code, reason,
 // state; never a csn, a station id, a body byte or a key.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { RouterErrorCode } from '../dispatch/types.js';
 import type { LinePhase, LinkPhase, RouterEvent, RouterSnapshot } from '../router/events.js';
 import { BoundedValues } from './label-values.js';
+import { counts, distributions } from './tally.js';
+import { tallyCounter, tallyHistogram, totalCounter } from './tally-metrics.js';
 
 const ROUTER_CODES: readonly (RouterErrorCode | 'ok')[] = ['ok', 'bad-request', 'unknown-op', 'timeout', 'overloaded', 'server-lost', 'no-server'];
 const LINE_PHASES: readonly LinePhase[] = ['stopped', 'opening', 'open', 'waiting'];
@@ -35,16 +38,29 @@ export function createMetrics(source: MetricsSource, configuredOps: Iterable<str
   const start = source.snapshot();
   const on = { registers: [registry] };
 
-  const requests = new Counter({ name: 'persomux_requests_total', help: 'Requests taken from station lines (and peers), retransmissions not counted', labelNames: ['line', 'op'], ...on });
-  const answers = new Counter({ name: 'persomux_answers_total', help: 'Answers sent to station lines, by code (ok or an error code)', labelNames: ['line', 'op', 'code'], ...on });
-  const cards = new Counter({ name: 'persomux_cards_total', help: 'Cards made: ok answers to ops marked startsCard', ...on });
-  const wait = new Histogram({ name: 'persomux_wait_for_server_seconds', help: 'Time from a request arriving to its dispatch to a server', labelNames: ['op'], buckets: TIME_BUCKETS_S, ...on });
-  const answerTime = new Histogram({ name: 'persomux_time_to_answer_seconds', help: 'Time from a request arriving to its answer', labelNames: ['op'], buckets: TIME_BUCKETS_S, ...on });
-  const lineDrops = new Counter({ name: 'persomux_frames_dropped_total', help: 'Frames dropped on station lines, by reason', labelNames: ['line', 'reason'], ...on });
-  const bytesIn = new Counter({ name: 'persomux_line_received_bytes_total', help: 'Bytes read from station lines', labelNames: ['line'], ...on });
-  const bytesOut = new Counter({ name: 'persomux_line_sent_bytes_total', help: 'Bytes written to station lines', labelNames: ['line'], ...on });
-  const handshakes = new Counter({ name: 'persomux_link_handshakes_total', help: 'Completed handshakes of sealed server links', labelNames: ['server'], ...on });
-  const linkDrops = new Counter({ name: 'persomux_link_drops_total', help: 'Frames dropped on server links, by reason', labelNames: ['server', 'reason'], ...on });
+  // The event path only adds to plain tallies (tally.ts); prom-client reads
+  // them at each scrape (tally-metrics.ts). Registration order is the
+  // exposition's order.
+  const requests = counts(['line', 'op']);
+  const answers = counts(['line', 'op', 'code']);
+  let cards = 0;
+  const wait = distributions(['op'], TIME_BUCKETS_S);
+  const answerTime = distributions(['op'], TIME_BUCKETS_S);
+  const lineDrops = counts(['line', 'reason']);
+  const bytesIn = counts(['line']);
+  const bytesOut = counts(['line']);
+  const handshakes = counts(['server']);
+  const linkDrops = counts(['server', 'reason']);
+  tallyCounter(registry, 'persomux_requests_total', 'Requests taken from station lines (and peers), retransmissions not counted', requests);
+  tallyCounter(registry, 'persomux_answers_total', 'Answers sent to station lines, by code (ok or an error code)', answers);
+  totalCounter(registry, 'persomux_cards_total', 'Cards made: ok answers to ops marked startsCard', () => cards);
+  tallyHistogram(registry, 'persomux_wait_for_server_seconds', 'Time from a request arriving to its dispatch to a server', wait);
+  tallyHistogram(registry, 'persomux_time_to_answer_seconds', 'Time from a request arriving to its answer', answerTime);
+  tallyCounter(registry, 'persomux_frames_dropped_total', 'Frames dropped on station lines, by reason', lineDrops);
+  tallyCounter(registry, 'persomux_line_received_bytes_total', 'Bytes read from station lines', bytesIn);
+  tallyCounter(registry, 'persomux_line_sent_bytes_total', 'Bytes written to station lines', bytesOut);
+  tallyCounter(registry, 'persomux_link_handshakes_total', 'Completed handshakes of sealed server links', handshakes);
+  tallyCounter(registry, 'persomux_link_drops_total', 'Frames dropped on server links, by reason', linkDrops);
 
   const snap = (): RouterSnapshot => source.snapshot();
   new Gauge({
@@ -99,23 +115,23 @@ export function createMetrics(source: MetricsSource, configuredOps: Iterable<str
   });
 
   // Every configured line and op starts visible at 0, so rate() sees the first request.
-  for (const l of start.lines) for (const op of configured) requests.inc({ line: l.name, op }, 0);
-  for (const s of start.servers) handshakes.inc({ server: s.name }, 0);
+  for (const l of start.lines) for (const op of configured) requests.at(l.name, op);
+  for (const s of start.servers) handshakes.at(s.name);
   const cardOps = new Set(start.cardOps);
 
   const unsubscribe = source.onEvent((e) => {
     switch (e.kind) {
       case 'traffic':
-        (e.direction === 'in' ? bytesIn : bytesOut).inc({ line: e.line }, e.bytes);
+        (e.direction === 'in' ? bytesIn : bytesOut).at(e.line).value += e.bytes;
         return;
       case 'line-drop':
-        lineDrops.inc({ line: e.line, reason: lineReasons.learn(e.reason) });
+        lineDrops.at(e.line, lineReasons.learn(e.reason)).value++;
         return;
       case 'link-drop':
-        linkDrops.inc({ server: e.server, reason: linkReasons.learn(e.reason) });
+        linkDrops.at(e.server, linkReasons.learn(e.reason)).value++;
         return;
       case 'handshake':
-        handshakes.inc({ server: e.server });
+        handshakes.at(e.server).value++;
         return;
       case 'note':
         break;
@@ -128,22 +144,22 @@ export function createMetrics(source: MetricsSource, configuredOps: Iterable<str
         for (const op of n.ops) ops.admit(op);
         return;
       case 'queued':
-        requests.inc({ line: n.line, op: ops.label(n.op) });
+        requests.at(n.line, ops.label(n.op)).value++;
         return;
       case 'rejected': {
         const op = ops.label(n.op);
-        requests.inc({ line: n.line, op });
-        answers.inc({ line: n.line, op, code: codes.learn(n.code) });
+        requests.at(n.line, op).value++;
+        answers.at(n.line, op, codes.learn(n.code)).value++;
         return;
       }
       case 'dispatched':
-        wait.observe({ op: ops.label(n.op) }, n.waitMs / 1000);
+        wait.at(ops.label(n.op)).observe(n.waitMs / 1000);
         return;
       case 'answered': {
         const op = ops.label(n.op);
-        answers.inc({ line: n.line, op, code: codes.learn(n.outcome) });
-        answerTime.observe({ op }, n.totalMs / 1000);
-        if (n.outcome === 'ok' && cardOps.has(n.op)) cards.inc();
+        answers.at(n.line, op, codes.learn(n.outcome)).value++;
+        answerTime.at(op).observe(n.totalMs / 1000);
+        if (n.outcome === 'ok' && cardOps.has(n.op)) cards++;
         return;
       }
       default:
