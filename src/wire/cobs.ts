@@ -73,21 +73,33 @@ export class CobsStuffer {
 
 /** Decodes one COBS block (without its 0x00 delimiter); null when it is not valid COBS. */
 export function cobsDecode(input: Uint8Array): Buffer | null {
-  const out = Buffer.allocUnsafe(input.length);
+  const out = Buffer.from(input);
+  const n = cobsDecodeInPlace(out, out.length);
+  return n < 0 ? null : out.subarray(0, n);
+}
+
+/**
+ * Decodes the COBS block in bytes [0, length) of `bytes` over itself (the
+ * decoded form is never longer, so each byte is written at or before where it
+ * was read): the frame reader's own buffer, so a frame costs no allocation
+ * until its body is copied out. Returns the decoded length, or -1 when the
+ * block is not valid COBS.
+ */
+export function cobsDecodeInPlace(bytes: Uint8Array, length: number): number {
   let i = 0;
   let o = 0;
-  while (i < input.length) {
-    const code = input[i++]!;
-    if (code === 0) return null;
+  while (i < length) {
+    const code = bytes[i++]!;
+    if (code === 0) return -1;
     const end = i + code - 1;
-    if (end > input.length) return null;
+    if (end > length) return -1;
     while (i < end) {
-      const byte = input[i++]!;
-      if (byte === 0) return null;
-      out[o++] = byte;
+      const byte = bytes[i++]!;
+      if (byte === 0) return -1;
+      bytes[o++] = byte;
     }
     // A block shorter than 254 data bytes stands for a zero, except at the very end.
-    if (code !== 0xff && i < input.length) out[o++] = 0;
+    if (code !== 0xff && i < length) bytes[o++] = 0;
   }
-  return out.subarray(0, o);
+  return o;
 }

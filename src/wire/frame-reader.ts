@@ -2,7 +2,7 @@
 // holds more than one maximal encoded frame: a longer run is dropped up to the
 // next 0x00, so garbage costs a counter, never memory or the next frame.
 import { cobsMaxEncodedLength } from './cobs.js';
-import { decodeFrame, type DiscardReason } from './frame.js';
+import { decodeFrameInPlace, type DiscardReason } from './frame.js';
 
 export type FrameEvent =
   | { readonly kind: 'frame'; readonly body: Buffer }
@@ -60,7 +60,9 @@ export class FrameReader {
       this.length = 0;
       return;
     }
-    this.buffer.set(chunk.subarray(from, to), this.length);
+    // A frame of a few dozen bytes is copied faster by hand than through a view and set().
+    if (n > 64) this.buffer.set(chunk.subarray(from, to), this.length);
+    else for (let i = 0; i < n; i++) this.buffer[this.length + i] = chunk[from + i]!;
     this.length += n;
   }
 
@@ -70,8 +72,8 @@ export class FrameReader {
     this.reset();
     if (state === 'skipping') return { kind: 'discard', reason: 'too-long' };
     if (length === 0) return undefined; // an empty frame only resynchronises
-    const result = decodeFrame(this.buffer.subarray(0, length), this.maxBody);
-    // decodeFrame returns views into the shared buffer: copy what outlives this call.
+    // Decoded over the reader's own buffer; the body is a view into it, so it is copied out.
+    const result = decodeFrameInPlace(this.buffer, length, this.maxBody);
     return result.ok
       ? { kind: 'frame', body: Buffer.from(result.body) }
       : { kind: 'discard', reason: result.reason };

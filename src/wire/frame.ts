@@ -1,6 +1,6 @@
 // One frame = COBS(body || crc32(body)) || 0x00, PROTOCOL.md section 1.
 import { crc32 } from 'node:zlib';
-import { cobsDecode, cobsMaxEncodedLength, CobsStuffer } from './cobs.js';
+import { cobsDecodeInPlace, cobsMaxEncodedLength, CobsStuffer } from './cobs.js';
 import { checkItem } from './cbor-scan.js';
 
 export const DEFAULT_MAX_BODY = 4096;
@@ -30,12 +30,22 @@ export type Unframed =
 
 /** Checks one encoded frame (delimiter removed): COBS, length, CRC, one CBOR item. */
 export function decodeFrame(encoded: Uint8Array, maxBody: number): Unframed {
-  const raw = cobsDecode(encoded);
-  if (raw === null) return { ok: false, reason: 'cobs' };
-  if (raw.length <= CRC_BYTES) return { ok: false, reason: 'short' };
-  const body = raw.subarray(0, raw.length - CRC_BYTES);
-  if (body.length > maxBody) return { ok: false, reason: 'too-long' };
-  if (raw.readUInt32BE(body.length) !== crc32(body)) return { ok: false, reason: 'crc' };
+  const copy = Buffer.from(encoded);
+  return decodeFrameInPlace(copy, copy.length, maxBody);
+}
+
+/**
+ * decodeFrame over the encoded bytes [0, length) of `bytes`, which it
+ * overwrites: the body it returns is a view into `bytes`.
+ */
+export function decodeFrameInPlace(bytes: Buffer, length: number, maxBody: number): Unframed {
+  const n = cobsDecodeInPlace(bytes, length);
+  if (n < 0) return { ok: false, reason: 'cobs' };
+  if (n <= CRC_BYTES) return { ok: false, reason: 'short' };
+  const bodyLength = n - CRC_BYTES;
+  if (bodyLength > maxBody) return { ok: false, reason: 'too-long' };
+  const body = bytes.subarray(0, bodyLength);
+  if (bytes.readUInt32BE(bodyLength) !== crc32(body)) return { ok: false, reason: 'crc' };
   try {
     checkItem(body, true);
   } catch {
