@@ -505,7 +505,7 @@ export class Dispatcher {
         {
           kind: 'to-server',
           server: server.name,
-          msg: { t: 'req', id: serverId, op: req.op, ...(req.body === undefined ? {} : { body: req.body }), station: req.station, ttl },
+          msg: req.body === undefined ? { t: 'req', id: serverId, op: req.op, station: req.station, ttl } : { t: 'req', id: serverId, op: req.op, body: req.body, station: req.station, ttl },
         },
       );
     }

@@ -107,16 +107,13 @@ export class ServerTable {
 
   /** When the next server decision is due: a held request overdue, or a re-handshake drain's limit. */
   nextServerDeadline(): number | undefined {
-    let next: number | undefined;
-    const consider = (at: number) => {
-      if (next === undefined || at < next) next = at;
-    };
+    let next = Infinity;
     for (const s of this.servers.values()) {
-      if (s.rehandshakeBy !== undefined) consider(s.rehandshakeBy);
+      if (s.rehandshakeBy !== undefined && s.rehandshakeBy < next) next = s.rehandshakeBy;
       if (s.resetAsked) continue;
-      for (const req of s.held.values()) consider(req.deadline + OVERDUE_GRACE_MS);
+      for (const req of s.held.values()) if (req.deadline + OVERDUE_GRACE_MS < next) next = req.deadline + OVERDUE_GRACE_MS;
     }
-    return next;
+    return next === Infinity ? undefined : next;
   }
 
   /** What a peer may be offered now: the ops of servers taking work with slots (PROTOCOL.md 2.2, peers). */

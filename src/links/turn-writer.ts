@@ -12,7 +12,7 @@
 import type { Writable } from 'node:stream';
 
 export class TurnWriter {
-  private pending: Buffer[] = [];
+  private readonly pending: Buffer[] = [];
   private scheduled = false;
 
   constructor(private readonly stream: Writable) {}
@@ -32,7 +32,7 @@ export class TurnWriter {
   flush(): void {
     if (this.pending.length === 0) return;
     const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    this.pending = [];
+    this.pending.length = 0; // the same array every turn
     if (!this.stream.destroyed && this.stream.writable) this.stream.write(bytes);
   }
 }

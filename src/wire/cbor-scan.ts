@@ -127,7 +127,8 @@ export function decodeText(bytes: Uint8Array, start: number, end: number): strin
     if (b > 0x7f) return utf8.decode(bytes.subarray(start, end));
     hash = Math.imul(hash ^ b, 0x01000193);
   }
-  hash = (hash ^ (end - start)) >>> 0;
+  // Kept within a small integer, so the lookup boxes no number.
+  hash = (hash ^ (end - start)) & 0x3fffffff;
   const seen = known.get(hash);
   if (seen !== undefined && sameText(seen, bytes, start, end)) return seen;
   const text = String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
@@ -159,8 +160,10 @@ export function mapOffsets(bytes: Uint8Array): MapOffsets | null {
     return null;
   }
   const n = scannedArgument;
-  const keys: string[] = [];
-  const starts: number[] = [];
+  // Sized once: n is at most the bytes left (a map head claiming more throws below before it is filled).
+  if (n > bytes.length) throw new CborScanError(0, 'map longer than the bytes left');
+  const keys = new Array<string>(n);
+  const starts = new Array<number>(n);
   let textKeys = true;
   for (let i = 0; i < n; i++) {
     const keyAt = offset;
@@ -175,8 +178,8 @@ export function mapOffsets(bytes: Uint8Array): MapOffsets | null {
       } catch {
         throw new CborScanError(keyContent, 'text key is not UTF-8');
       }
-      keys.push(key);
-      starts.push(keyEnd);
+      keys[i] = key;
+      starts[i] = keyEnd;
     } else {
       textKeys = false;
     }

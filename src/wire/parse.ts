@@ -63,7 +63,9 @@ export function parseStationMessage(bytes: Uint8Array): Parsed<StationMessage> {
         if (op.length === 0) throw new FieldError('op', 'must not be empty');
         const ttl = f.uint('ttl');
         const b = body(f);
-        return { t, id, op, ...(b === undefined ? {} : { body: b }), ...(ttl === undefined ? {} : { ttl }) };
+        // Spelled out rather than spread: a request is parsed per frame, and each spread built an object.
+        if (b === undefined) return ttl === undefined ? { t, id, op } : { t, id, op, ttl };
+        return ttl === undefined ? { t, id, op, body: b } : { t, id, op, body: b, ttl };
       }
       case 'ping':
         return { t, n: n(f) };
