@@ -393,6 +393,7 @@ export class Dispatcher {
     for (const server of this.servers.values()) {
       if (server.rehandshakeBy !== undefined && server.rehandshakeBy <= now) effects.push(...this.rehandshakeNow(server));
     }
+    this.servers.refreshHeldBound();
     return effects;
   }
 
@@ -498,7 +499,7 @@ export class Dispatcher {
       const serverId = this.nextServerId;
       this.nextServerId = (this.nextServerId + 1) % UINT32_SPAN;
       req.state = 'at-server';
-      server.held.set(serverId, req);
+      this.servers.hold(server, serverId, req);
       const ttl = Math.max(0, req.deadline - now);
       effects.push(
         note({ event: 'dispatched', line: req.line, id: req.id, op: req.op, server: server.name, waitMs: now - req.receivedAt }),

@@ -25,6 +25,14 @@ export const OVERDUE_GRACE_MS = 5_000;
 
 export class ServerTable {
   private readonly servers = new Map<string, ServerState>();
+  /**
+   * Never later than the earliest deadline of a request held at a server:
+   * lowered as requests are handed over, made exact again only by
+   * `refreshHeldBound` when the dispatcher's timer reaches it. Scanning every
+   * held request after each batch of effects was ~2% of the router's CPU
+   * under load; a bound that is early only makes the timer fire early once.
+   */
+  private heldBound = Infinity;
 
   has(name: string): boolean {
     return this.servers.has(name);
@@ -105,14 +113,33 @@ export class ServerTable {
     return found;
   }
 
-  /** When the next server decision is due: a held request overdue, or a re-handshake drain's limit. */
+  /** Hands `req` to `server` under the id the router chose for it. */
+  hold(server: ServerState, id: number, req: Request): void {
+    server.held.set(id, req);
+    if (req.deadline < this.heldBound) this.heldBound = req.deadline;
+  }
+
+  /** Makes the bound exact: the earliest deadline held by a server not yet asked to reset. */
+  refreshHeldBound(): void {
+    let bound = Infinity;
+    for (const s of this.servers.values()) {
+      if (s.resetAsked) continue;
+      for (const req of s.held.values()) if (req.deadline < bound) bound = req.deadline;
+    }
+    this.heldBound = bound;
+  }
+
+  /** When the next server decision may be due (never later than it is): a held request overdue, or a re-handshake drain's limit. */
   nextServerDeadline(): number | undefined {
+    let holding = false;
     let next = Infinity;
     for (const s of this.servers.values()) {
+      if (s.held.size > 0) holding = true;
       if (s.rehandshakeBy !== undefined && s.rehandshakeBy < next) next = s.rehandshakeBy;
-      if (s.resetAsked) continue;
-      for (const req of s.held.values()) if (req.deadline + OVERDUE_GRACE_MS < next) next = req.deadline + OVERDUE_GRACE_MS;
     }
+    // Nothing held: nothing can be overdue, whatever the bound remembered.
+    if (!holding) this.heldBound = Infinity;
+    next = Math.min(next, this.heldBound + OVERDUE_GRACE_MS);
     return next === Infinity ? undefined : next;
   }
 

@@ -61,4 +61,18 @@ test('a server holding a request past its ttl plus grace is reset, once, by an e
   assert.is(d.nextDeadline(), undefined);
 });
 
+test('the overdue check is never late: a request answered earlier may wake the timer early, once; the overdue one is still reset on time', () => {
+  const d = makeDispatcher({ ops: { echo: { ttlMs: 1000, retry: false } } });
+  readyServer(d, 'A', 2, ['echo'], 0);
+  const quick = onlySent(d.request('L1', { id: 1, op: 'echo', body: body(1), ttl: 100 }, 0));
+  onlySent(d.request('L1', { id: 2, op: 'echo', body: body(2), ttl: 300 }, 0));
+  echo(d, quick, 10);
+  d.hello('L1'); // the station restarted: request 2 stays at A, owed to nobody, with no ttl timer of its own
+  const resets = (effects: Effect[]) => effects.filter((e) => e.kind === 'reset-server');
+  assert.is(d.nextDeadline(), 100 + OVERDUE_GRACE_MS, 'early: the bound still remembers the first request');
+  assert.equal(d.tick(100 + OVERDUE_GRACE_MS), [], 'an early wake-up does nothing');
+  assert.is(d.nextDeadline(), 300 + OVERDUE_GRACE_MS, 'and makes the bound exact');
+  assert.equal(resets(d.tick(300 + OVERDUE_GRACE_MS)).length, 1, 'the server holding request 2 is reset on time');
+});
+
 test.run();
