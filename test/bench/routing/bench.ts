@@ -4,7 +4,7 @@
 // the same run. Everything runs compiled (tsc into bench-results/dist), as on
 // the appliance; the stations are this bench process (load.ts).
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ptyPairs, scratchDir, type PtyPair } from '../../../src/sim/pty-pair.js';
@@ -17,6 +17,14 @@ export type Variant = 'router' | 'serialport forwarder' | 'tty forwarder';
 export const VARIANTS: readonly Variant[] = ['router', 'serialport forwarder', 'tty forwarder'];
 
 const DIST = join(RESULTS_DIR, 'dist');
+
+/** bin/router-node-flags: the Node flags the appliance runs the router with. */
+export function routerNodeFlags(): string[] {
+  return readFileSync('bin/router-node-flags', 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
+    .flatMap((l) => l.trim().split(/\s+/));
+}
 const MAIN = join(DIST, 'src/cli/main.js');
 const FORWARDER = join(DIST, 'test/bench/routing/forwarder.js');
 
@@ -70,8 +78,9 @@ async function startVariant(variant: Variant, pairs: readonly PtyPair[], servers
     };
     const file = join(dir, `router-${paths.length}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2));
-    // BENCH_ROUTER_NODE_ARGS: e.g. '--cpu-prof --cpu-prof-dir=bench-results/profiles' to profile the router under this load.
-    const nodeArgs = process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    // The router runs with the flags bin/persomux gives it on the appliance, then BENCH_ROUTER_NODE_ARGS:
+    // e.g. '--cpu-prof --cpu-prof-dir=bench-results/profiles' to profile the router under this load.
+    const nodeArgs = [...routerNodeFlags(), ...(process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
     const child = await startChild(process.execPath, [...nodeArgs, MAIN, 'run', '--config', file, '--log-level', 'info'], /router\.start/);
     const available = (): number => (child.output.match(/server\.available/g) ?? []).length;
     if (!(await until(() => available() >= servers.length, 20_000))) throw new Error(`the router's servers did not become available:\n${child.output}`);
