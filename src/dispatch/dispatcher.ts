@@ -199,7 +199,9 @@ export class Dispatcher {
     this.queue.push(request);
     effects.push(note({ event: 'queued', line: line.name, id: req.id, op: req.op, ahead: this.queue.aheadOf(request) }));
     const sent = this.pump(now);
-    effects.push(...this.lines.tell(line, { t: 'ack', id: req.id, q: this.queuedAhead(request) }), ...sent);
+    const ack = this.lines.told(line, { t: 'ack', id: req.id, q: this.queuedAhead(request) });
+    if (ack) effects.push(ack);
+    effects.push(...sent);
     return effects;
   }
 
@@ -259,7 +261,9 @@ export class Dispatcher {
         : { t: 'res', id: req.id, ok: false, err: outcome.err }; // 2.1: a server's own err passes unchanged
       effects.push(...this.lines.finish(req, answer, now));
     }
-    return [...effects, ...this.rehandshakeIfIdle(server), ...this.pump(now)];
+    if (server.rehandshakeBy !== undefined) effects.push(...this.rehandshakeIfIdle(server));
+    effects.push(...this.pump(now));
+    return effects;
   }
 
   /** The link dropped (closed, or 3 pings unanswered): settle everything it held (2.2 rule 3). */

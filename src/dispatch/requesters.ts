@@ -66,8 +66,14 @@ export class Requesters {
 
   /** A message for whoever sends on this line: a station hears everything, a peer only answers. */
   tell(line: LineState, msg: RouterToStation): Effect[] {
-    if (line.kind === 'station') return [{ kind: 'to-station', line: line.name, msg }];
-    return msg.t === 'res' && msg.id !== null ? [{ kind: 'to-peer', peer: line.name, msg }] : [];
+    const effect = this.told(line, msg);
+    return effect ? [effect] : [];
+  }
+
+  /** tell() as one effect or none: for the paths every request takes, without an array each. */
+  told(line: LineState, msg: RouterToStation): Effect | undefined {
+    if (line.kind === 'station') return { kind: 'to-station', line: line.name, msg };
+    return msg.t === 'res' && msg.id !== null ? { kind: 'to-peer', peer: line.name, msg } : undefined;
   }
 
   /**
@@ -89,7 +95,8 @@ export class Requesters {
     line.cache.put(req.id, req.op, req.body, answer, now);
     const outcome = answer.ok ? 'ok' : answer.err.code;
     const effects: Effect[] = [note({ event: 'answered', line: line.name, id: req.id, op: req.op, outcome, totalMs: now - req.receivedAt })];
-    if (line.up) effects.push(...this.tell(line, answer));
+    const told = line.up ? this.told(line, answer) : undefined;
+    if (told) effects.push(told);
     return effects;
   }
 
