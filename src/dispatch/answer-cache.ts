@@ -3,59 +3,89 @@
 // served to a request with the same op and body.
 //
 // An entry lives about as long as 256 answers take on its line (under a
-// second at full load), long enough to outlive the young generation: every
-// entry is promoted and later collected as old garbage. So an entry is kept
-// small: the request's body and the answer's body share one view into the
-// line's slabs (cache-slabs.ts), and the answer is rebuilt on the rare hit.
-// Before, an entry was an answer object and two buffers of their own, about
-// 700 bytes of objects and allocations; at 32 lines under full load that was
-// ~20 MB of resident memory (README, "The router's cost per request").
+// second at full load): long enough to outlive V8's young generation, so
+// whatever an entry allocates is promoted and later collected as old
+// garbage, the router's main cost in resident memory. So the cache
+// allocates nothing per entry: a ring of 256 slots in fixed arrays (the
+// oldest answer is overwritten first), an index of typed arrays from id to
+// slot (id-index.ts), and the bytes (request body, then answer body) in the
+// line's slabs (cache-slabs.ts). The answer is rebuilt on a hit, which is rare.
 import type { Answer, ErrorInfo, RawBody } from '../wire/messages.js';
 import { CacheSlabs } from './cache-slabs.js';
+import { IdIndex } from './id-index.js';
 
 export const ANSWER_CACHE_ENTRIES = 256;
 export const ANSWER_CACHE_TTL_MS = 5 * 60_000;
 
-interface Entry {
-  readonly op: string;
-  /** The request's body (when it had one), then the answer's body (when ok). */
-  readonly bytes: Buffer;
-  /** Where the answer's body starts in `bytes`; -1: the request had no body. */
-  readonly requestEnd: number;
-  readonly err: ErrorInfo | undefined;
-  readonly at: number;
-}
+/** A slot's id while it is empty: ids are uint32, so no request has it. */
+const NO_ID = -1;
 
 export class AnswerCache {
-  // A Map iterates in insertion order, so the first key is the oldest answer.
-  private readonly entries = new Map<number, Entry>();
+  private readonly ids = new Float64Array(ANSWER_CACHE_ENTRIES).fill(NO_ID);
+  private readonly answeredAt = new Float64Array(ANSWER_CACHE_ENTRIES);
+  private readonly ops = new Array<string | undefined>(ANSWER_CACHE_ENTRIES).fill(undefined);
+  private readonly errs = new Array<ErrorInfo | undefined>(ANSWER_CACHE_ENTRIES).fill(undefined);
+  /** The slab holding the slot's bytes, and where they are in it. */
+  private readonly slabOf = new Array<Buffer | undefined>(ANSWER_CACHE_ENTRIES).fill(undefined);
+  private readonly start = new Int32Array(ANSWER_CACHE_ENTRIES);
+  /** Where the request's body ends (the answer's begins); -1: the request had no body. */
+  private readonly requestEnd = new Int32Array(ANSWER_CACHE_ENTRIES);
+  private readonly end = new Int32Array(ANSWER_CACHE_ENTRIES);
+  private readonly index = new IdIndex(ANSWER_CACHE_ENTRIES, (slot) => this.ids[slot]!);
   private readonly slabs = new CacheSlabs();
+  /** The slot the next answer takes: the oldest. */
+  private next = 0;
 
   put(id: number, op: string, requestBody: RawBody | undefined, answer: Answer, now: number): void {
-    this.entries.delete(id);
-    const bytes = this.slabs.copy(requestBody, answer.ok ? answer.body : undefined);
-    this.entries.set(id, { op, bytes, requestEnd: requestBody === undefined ? -1 : requestBody.length, err: answer.ok ? undefined : answer.err, at: now });
-    if (this.entries.size > ANSWER_CACHE_ENTRIES) {
-      const oldest = this.entries.keys().next().value as number;
-      this.entries.delete(oldest);
-    }
+    // The same id answered again: only the newer answer may be served.
+    const same = this.index.find(id);
+    if (same >= 0) this.empty(same);
+    const slot = this.next;
+    this.next = (slot + 1) % ANSWER_CACHE_ENTRIES;
+    if (this.ids[slot] !== NO_ID) this.empty(slot);
+    const answerBody = answer.ok ? answer.body : undefined;
+    const at = this.slabs.place(requestBody, answerBody);
+    this.ids[slot] = id;
+    this.answeredAt[slot] = now;
+    this.ops[slot] = op;
+    this.errs[slot] = answer.ok ? undefined : answer.err;
+    this.slabOf[slot] = this.slabs.current;
+    this.start[slot] = at;
+    this.requestEnd[slot] = requestBody === undefined ? -1 : at + requestBody.length;
+    this.end[slot] = at + (requestBody?.length ?? 0) + (answerBody?.length ?? 0);
+    this.index.insert(id, slot);
   }
 
   /** The answer computed for exactly this request (same op and body), if still kept. */
   get(id: number, op: string, requestBody: RawBody | undefined, now: number): Answer | undefined {
-    const entry = this.entries.get(id);
-    if (!entry) return undefined;
-    if (now - entry.at >= ANSWER_CACHE_TTL_MS) {
-      this.entries.delete(id);
+    const slot = this.index.find(id);
+    if (slot < 0) return undefined;
+    if (now - this.answeredAt[slot]! >= ANSWER_CACHE_TTL_MS) {
+      this.empty(slot);
       return undefined;
     }
-    if (entry.op !== op) return undefined;
-    const answerStart = Math.max(0, entry.requestEnd);
-    if (requestBody === undefined ? entry.requestEnd !== -1 : entry.requestEnd === -1 || Buffer.compare(entry.bytes.subarray(0, answerStart), requestBody) !== 0) return undefined;
-    return entry.err ? { t: 'res', id, ok: false, err: entry.err } : { t: 'res', id, ok: true, body: entry.bytes.subarray(answerStart) };
+    if (this.ops[slot] !== op) return undefined;
+    const slab = this.slabOf[slot]!;
+    const start = this.start[slot]!;
+    const requestEnd = this.requestEnd[slot]!;
+    if (requestBody === undefined ? requestEnd !== -1 : requestEnd === -1 || Buffer.compare(slab.subarray(start, requestEnd), requestBody) !== 0) return undefined;
+    const err = this.errs[slot];
+    return err ? { t: 'res', id, ok: false, err } : { t: 'res', id, ok: true, body: slab.subarray(Math.max(start, requestEnd), this.end[slot]) };
   }
 
   clear(): void {
-    this.entries.clear();
+    this.index.clear();
+    this.ids.fill(NO_ID);
+    this.ops.fill(undefined);
+    this.errs.fill(undefined);
+    this.slabOf.fill(undefined);
+  }
+
+  private empty(slot: number): void {
+    this.index.remove(this.ids[slot]!);
+    this.ids[slot] = NO_ID;
+    this.ops[slot] = undefined;
+    this.errs[slot] = undefined;
+    this.slabOf[slot] = undefined;
   }
 }

@@ -9,20 +9,21 @@
 const SLAB_BYTES = 16 * 1024;
 
 export class CacheSlabs {
-  private slab = Buffer.allocUnsafeSlow(0);
+  /** The slab the last place() wrote into. */
+  current = Buffer.allocUnsafeSlow(0);
   private used = 0;
 
-  /** One view holding `a` then `b` (either may be absent), in memory no other part of the process holds. */
-  copy(a: Uint8Array | undefined, b: Uint8Array | undefined): Buffer {
+  /** Copies `a` then `b` (either may be absent) into `current`, in memory no other part of the process holds; returns where they start. */
+  place(a: Uint8Array | undefined, b: Uint8Array | undefined): number {
     const n = (a?.length ?? 0) + (b?.length ?? 0);
-    if (this.used + n > this.slab.length) {
-      this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, n));
+    if (this.used + n > this.current.length) {
+      this.current = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, n));
       this.used = 0;
     }
-    const view = this.slab.subarray(this.used, this.used + n);
-    if (a) view.set(a, 0);
-    if (b) view.set(b, a?.length ?? 0);
+    const at = this.used;
+    if (a) this.current.set(a, at);
+    if (b) this.current.set(b, at + (a?.length ?? 0));
     this.used += n;
-    return view;
+    return at;
   }
 }

@@ -91,6 +91,21 @@ cache('AnswerCache: what it keeps is its own copy (the buffers it was given may 
   }
 });
 
+cache('AnswerCache: an id answered again serves only its newer answer; the ring keeps the 256 most recent answers', () => {
+  const c = new AnswerCache();
+  const res = (id: number, tag: number): Answer => ({ t: 'res', id, ok: true, body: body(tag) });
+  c.put(5, 'echo', body(1), res(5, 1), 0);
+  c.put(5, 'echo', body(2), res(5, 2), 1);
+  assert.is(c.get(5, 'echo', body(1), 2), undefined, 'the older request under id 5 is not served');
+  assert.equal(c.get(5, 'echo', body(2), 2), res(5, 2));
+  for (let id = 1000; id < 1000 + 256; id++) c.put(id, 'echo', body(id), res(id, id), 3);
+  assert.is(c.get(5, 'echo', body(2), 4), undefined, '256 newer answers pushed it out');
+  for (let id = 1000; id < 1000 + 256; id++) assert.equal(c.get(id, 'echo', body(id), 4), res(id, id), `answer ${id}`);
+  c.put(7, 'echo', body(7), res(7, 7), 5);
+  assert.is(c.get(1000, 'echo', body(1000), 6), undefined, 'the oldest goes first');
+  assert.equal(c.get(1001, 'echo', body(1001), 6), res(1001, 1001));
+});
+
 cache('op and body cannot be confused by moving bytes between them', () => {
   // op "ab" + body X vs op "a" + body "b"||X must differ.
   const x = body(1);
