@@ -76,6 +76,7 @@ const routing = await routingBench(
     soakS: Number(process.env.BENCH_SOAK_SECONDS ?? 180),
     lineCounts: [24, 32],
     outstanding: 2,
+    rounds: Number(process.env.BENCH_ROUNDS ?? 3),
   },
   console.log,
 );

@@ -37,10 +37,20 @@ export interface BenchOptions {
   readonly outstanding: number;
   /** Only (a) and (e): skip the latency (b) and saturation (c) parts (routing-only runs while tuning). */
   readonly cpuOnly?: boolean;
+  /**
+   * (a) runs the variants in turn this many times per line count: on a
+   * shared machine the cost of everything drifts by 20-50% within minutes,
+   * so a ratio is only fair between measurements taken side by side; the
+   * figures are the medians over the rounds, the ratio the median of each
+   * round's own ratio.
+   */
+  readonly rounds?: number;
 }
 
 export interface CpuFigure {
   readonly variant: Variant;
+  /** Each round's CPU us per request, in order (the figures below are their medians). */
+  readonly rounds?: readonly number[];
   readonly lines: number;
   readonly requestsPerS: number;
   readonly cpuMicrosPerRequest: number;
@@ -177,32 +187,48 @@ export async function routingBench(o: BenchOptions, log: (line: string) => void,
 
     log(`\nRouting (a): CPU per routed request, measured from each process's own CPU time (/proc), ${o.outstanding} requests in flight per line,`);
     log(`${o.windowS} s windows after 2 s of warm-up; socat ptys, 2 data servers on loopback (plaintext, zero service time, 64 slots), compiled JS.\n`);
-    log(`  ${'variant'.padEnd(22)} ${'lines'.padStart(5)} ${'requests/s'.padStart(11)} ${'CPU us/request'.padStart(15)} ${'CPU share'.padStart(10)} ${'RSS MB'.padStart(7)}   ratio to tty forwarder`);
+    log(`  ${'variant'.padEnd(26)} ${'lines'.padStart(5)} ${'requests/s'.padStart(11)} ${'CPU us/request'.padStart(15)} ${'CPU share'.padStart(10)} ${'RSS MB'.padStart(7)}   ratio to tty forwarder`);
     const cpu: CpuFigure[] = [];
     let memory: RoutingFigures['memory'];
+    const rounds = Math.max(1, o.rounds ?? 1);
     for (const lines of o.lineCounts) {
-      for (const variant of variants) {
-        const soakHere = variant === 'router' && lines === maxLines && o.soakS > 0;
-        const figure = await measureCpu(variant, pairs.slice(0, lines), servers, scratch.dir, o, soakHere ? async (child) => {
-          const samples: number[] = [];
-          const end = Date.now() + o.soakS * 1000;
-          while (Date.now() < end) {
+      const perRound: CpuFigure[][] = [];
+      for (let round = 0; round < rounds; round++) {
+        const measured: CpuFigure[] = [];
+        for (const variant of variants) {
+          const soakHere = variant === 'router' && lines === maxLines && round === rounds - 1 && o.soakS > 0;
+          const figure = await measureCpu(variant, pairs.slice(0, lines), servers, scratch.dir, o, soakHere ? async (child) => {
+            const samples: number[] = [];
+            const end = Date.now() + o.soakS * 1000;
+            while (Date.now() < end) {
+              samples.push(rssBytes(child.pid) / 1e6);
+              await sleep(5_000);
+            }
             samples.push(rssBytes(child.pid) / 1e6);
-            await sleep(5_000);
-          }
-          samples.push(rssBytes(child.pid) / 1e6);
-          memory = { lines, seconds: o.soakS, samplesMB: samples, startMB: samples[0]!, endMB: samples.at(-1)!, maxMB: Math.max(...samples) };
-        } : undefined);
-        cpu.push(figure);
-        const tty = cpu.find((c) => c.lines === lines && c.variant === 'tty forwarder');
-        const ratio = tty && variant !== 'tty forwarder' ? `x${f(figure.cpuMicrosPerRequest / tty.cpuMicrosPerRequest, 2)}` : '';
-        log(`  ${variant.padEnd(22)} ${String(lines).padStart(5)} ${f(figure.requestsPerS).padStart(11)} ${f(figure.cpuMicrosPerRequest).padStart(15)} ${`${f(figure.cpuShare * 100)}%`.padStart(10)} ${f(figure.rssMB).padStart(7)}   ${ratio}`);
+            memory = { lines, seconds: o.soakS, samplesMB: samples, startMB: samples[0]!, endMB: samples.at(-1)!, maxMB: Math.max(...samples) };
+          } : undefined);
+          measured.push(figure);
+          const tty = measured.find((c) => c.variant === 'tty forwarder');
+          const ratio = tty && variant !== 'tty forwarder' ? `x${f(figure.cpuMicrosPerRequest / tty.cpuMicrosPerRequest, 2)}` : '';
+          const label = rounds > 1 ? `${variant} (${round + 1}/${rounds})` : variant;
+          log(`  ${label.padEnd(26)} ${String(lines).padStart(5)} ${f(figure.requestsPerS).padStart(11)} ${f(figure.cpuMicrosPerRequest).padStart(15)} ${`${f(figure.cpuShare * 100)}%`.padStart(10)} ${f(figure.rssMB).padStart(7)}   ${ratio}`);
+        }
+        perRound.push(measured);
+        // The tty forwarder runs last in each round: give the ratios of the others now.
+        const tty = measured.find((c) => c.variant === 'tty forwarder');
+        if (tty) log(`  ${''.padEnd(26)} ${''.padStart(5)} ratios to the tty forwarder: ${measured.filter((c) => c !== tty).map((c) => `${c.variant} x${f(c.cpuMicrosPerRequest / tty.cpuMicrosPerRequest, 2)}`).join(', ')}`);
       }
-      // The tty forwarder runs last in each group: give the ratios of the others now.
-      const tty = cpu.find((c) => c.lines === lines && c.variant === 'tty forwarder');
-      if (tty) {
-        const others = cpu.filter((c) => c.lines === lines && c.variant !== 'tty forwarder');
-        log(`  ${''.padEnd(22)} ${''.padStart(5)} ratios to the tty forwarder: ${others.map((c) => `${c.variant} x${f(c.cpuMicrosPerRequest / tty.cpuMicrosPerRequest, 2)}`).join(', ')}`);
+      for (const variant of variants) {
+        const each = perRound.map((m) => m.find((c) => c.variant === variant)!);
+        const median = (pick: (c: CpuFigure) => number): number => percentile(each.map(pick), 50)!;
+        cpu.push({ variant, lines, rounds: each.map((c) => c.cpuMicrosPerRequest), requestsPerS: median((c) => c.requestsPerS), cpuMicrosPerRequest: median((c) => c.cpuMicrosPerRequest), cpuShare: median((c) => c.cpuShare), rssMB: Math.max(...each.map((c) => c.rssMB)) });
+      }
+      if (rounds > 1 && variants.includes('tty forwarder')) {
+        const ratios = variants.filter((v) => v !== 'tty forwarder').map((v) => {
+          const each = perRound.map((m) => m.find((c) => c.variant === v)!.cpuMicrosPerRequest / m.find((c) => c.variant === 'tty forwarder')!.cpuMicrosPerRequest);
+          return `${v} x${f(percentile(each, 50)!, 2)} (rounds ${each.map((r) => f(r, 2)).join(', ')})`;
+        });
+        log(`  ${''.padEnd(26)} ${''.padStart(5)} median over ${rounds} rounds, ratios to the tty forwarder: ${ratios.join('; ')}`);
       }
     }
     if (memory) {

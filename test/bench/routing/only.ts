@@ -2,7 +2,8 @@
 //   node --import tsx test/bench/routing/only.ts
 // BENCH_LINES=24,32 (line counts), BENCH_VARIANTS=router,tty (which variants;
 // the default is all three), BENCH_WINDOW_SECONDS, BENCH_SOAK_SECONDS (default
-// 30 here), BENCH_CPU_ONLY=1 (skip the latency (b) and saturation (c) parts).
+// 30 here), BENCH_CPU_ONLY=1 (skip the latency (b) and saturation (c) parts),
+// BENCH_ROUNDS (3: the variants of (a) in turn, medians reported).
 import { loadavg } from 'node:os';
 import { machine, saveResults } from '../results.js';
 import { routingBench, VARIANTS, type Variant } from './bench.js';
@@ -24,6 +25,7 @@ const routing = await routingBench(
     lineCounts,
     outstanding: 2,
     cpuOnly: process.env.BENCH_CPU_ONLY === '1',
+    rounds: Number(process.env.BENCH_ROUNDS ?? 3),
   },
   console.log,
   // The tty forwarder last in each group: the ratios are printed after it.
