@@ -10,6 +10,8 @@
 // oldest answer is overwritten first), an index of typed arrays from id to
 // slot (id-index.ts), and the bytes (request body, then answer body) in the
 // line's slabs (cache-slabs.ts). The answer is rebuilt on a hit, which is rare.
+// An id answered again empties its older slot, which still counts among the
+// last 256 answers until the ring comes round to it: 255 answers kept then.
 import type { Answer, ErrorInfo, RawBody } from '../wire/messages.js';
 import { CacheSlabs } from './cache-slabs.js';
 import { IdIndex } from './id-index.js';

@@ -107,33 +107,52 @@ export function checkItem(bytes: Uint8Array, allowTags = false): void {
   if (end !== bytes.length) throw new CborScanError(end, 'bytes after the item');
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a text that starts with U+FEFF keeps it (an op or a server's err.msg moves byte for byte).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-// Short ASCII texts seen before (keys, types, ops, codes, server and line
-// names repeat on every message), by a hash of their bytes: a hit costs a
-// hash and a compare, not a new string. Building them byte by byte was one
-// string per byte; a TextDecoder call per key cost a view and a call into C++.
-// Bounded, so texts a station makes up cannot grow it.
-const KNOWN_MAX = 512;
-const SHORT_TEXT = 24;
-const known = new Map<number, string>();
+/**
+ * Short ASCII texts seen before (keys, types, ops, codes, server and line
+ * names repeat on every message), by a hash of their bytes: a hit costs a
+ * hash and a compare, not a new string. Building them byte by byte was one
+ * string per byte; a TextDecoder call per key cost a view and a call into
+ * C++. One text per place, the newest kept: bounded, and texts a station
+ * makes up cannot keep the usual ones out for good.
+ */
+export class TextMemory {
+  private readonly texts: (string | undefined)[];
+  private readonly mask: number;
 
-/** The text of bytes [start, end): ASCII read directly, anything else through a strict UTF-8 decoder (throws on bad UTF-8). */
-export function decodeText(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start > SHORT_TEXT) return utf8.decode(bytes.subarray(start, end));
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    const b = bytes[i]!;
-    if (b > 0x7f) return utf8.decode(bytes.subarray(start, end));
-    hash = Math.imul(hash ^ b, 0x01000193);
+  constructor(places = 512) {
+    this.texts = new Array<string | undefined>(places).fill(undefined);
+    this.mask = places - 1;
+    if ((places & this.mask) !== 0) throw new RangeError(`places must be a power of two, got ${places}`);
   }
-  // Kept within a small integer, so the lookup boxes no number.
-  hash = (hash ^ (end - start)) & 0x3fffffff;
-  const seen = known.get(hash);
-  if (seen !== undefined && sameText(seen, bytes, start, end)) return seen;
-  const text = String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-  if (seen === undefined && known.size < KNOWN_MAX) known.set(hash, text);
-  return text;
+
+  /** The text of bytes [start, end): ASCII read directly, anything else through a strict UTF-8 decoder (throws on bad UTF-8). */
+  decode(bytes: Uint8Array, start: number, end: number): string {
+    if (end - start > SHORT_TEXT) return utf8.decode(bytes.subarray(start, end));
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]!;
+      if (b > 0x7f) return utf8.decode(bytes.subarray(start, end));
+      hash = Math.imul(hash ^ b, 0x01000193);
+    }
+    const place = (hash ^ (end - start)) & this.mask;
+    const seen = this.texts[place];
+    // Two texts may share a place: only the one whose bytes these are is returned.
+    if (seen !== undefined && sameText(seen, bytes, start, end)) return seen;
+    const text = String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+    this.texts[place] = text;
+    return text;
+  }
+}
+
+const SHORT_TEXT = 24;
+const memory = new TextMemory();
+
+/** The text of bytes [start, end), through the process's TextMemory. */
+export function decodeText(bytes: Uint8Array, start: number, end: number): string {
+  return memory.decode(bytes, start, end);
 }
 
 function sameText(s: string, bytes: Uint8Array, start: number, end: number): boolean {

@@ -3,7 +3,9 @@
 // writer exists because a message used to cost one cbor-x call per key and
 // per value plus a concat (8% of the router's CPU under full load, README
 // "The router's cost per request"). It produces exactly cbor-x's bytes for
-// the same values (shortest heads, UTF-8 text, untagged byte strings), and
+// the same values (shortest heads, UTF-8 text, untagged byte strings; a lone
+// surrogate, which no decoded text holds, becomes U+FFFD where cbor-x would
+// write invalid UTF-8), and
 // hands any value it does not know to cbor-x, so the two cannot drift:
 // test/wire/cbor-writer.test.ts compares them on random messages.
 import { encodeCbor } from './cbor.js';
