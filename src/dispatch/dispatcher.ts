@@ -59,7 +59,6 @@ export class Dispatcher {
   private nextServerId = 0;
   /** Servers an operator drained: drained again whenever they reconnect, until undrained. */
   private readonly operatorDrained = new Set<string>();
-  private readonly stationNames = new Map<string, string>();
 
   private maxServerBody: number;
   private defaultPolicy: OpPolicy;
@@ -76,7 +75,7 @@ export class Dispatcher {
   // ---- lines -------------------------------------------------------------
 
   addLine(name: string, options: LineOptions): void {
-    this.lines.add(name, options);
+    this.lines.add(name, options, `${this.options.routerName}/${name}`);
   }
 
   hasLine(name: string): boolean {
@@ -153,7 +152,7 @@ export class Dispatcher {
     if (!this.accepting) return [...effects, ...this.lines.reject(line, req.id, req.op, 'overloaded', 'the router is stopping: ask again later')];
     const policy = this.policies.get(req.op);
     if (!policy) return [...effects, ...this.lines.reject(line, req.id, req.op, 'unknown-op', `no server has announced op '${req.op}' and the configuration does not list it`)];
-    const station = req.station ?? this.stationOf(line.name);
+    const station = req.station ?? line.station;
     const size = forwardedSize(req.op, req.body, station);
     if (size > this.maxServerBody) {
       return [...effects, ...this.lines.reject(line, req.id, req.op, 'bad-request', `request of ${size} bytes is larger than server links carry (${this.maxServerBody})`)];
@@ -458,13 +457,6 @@ export class Dispatcher {
   }
 
 
-
-  /** 2.2 rule 4: `router-name/line-name`, made once per line rather than once per request. */
-  private stationOf(line: string): string {
-    let name = this.stationNames.get(line);
-    if (name === undefined) this.stationNames.set(line, (name = `${this.options.routerName}/${line}`));
-    return name;
-  }
 
   private queuedAhead(req: Request): number {
     return req.state === 'queued' ? this.queue.aheadOf(req) : 0;

@@ -18,6 +18,8 @@ export interface LineState {
   /** Requests the station may still be told about, by id. */
   readonly inFlight: Map<number, Request>;
   readonly cache: AnswerCache;
+  /** What servers are told sent its requests (2.2 rule 4: `router-name/line-name`), made once. */
+  readonly station: string;
 }
 
 export class Requesters {
@@ -25,9 +27,9 @@ export class Requesters {
 
   constructor(private readonly queue: ArrivalQueue) {}
 
-  add(name: string, options: LineOptions): void {
+  add(name: string, options: LineOptions, station: string): void {
     if (this.lines.has(name)) throw new Error(`line '${name}' added twice`);
-    this.lines.set(name, { name, kind: options.kind ?? 'station', options, up: false, inFlight: new Map(), cache: new AnswerCache() });
+    this.lines.set(name, { name, kind: options.kind ?? 'station', options, up: false, inFlight: new Map(), cache: new AnswerCache(), station });
   }
 
   /** The line is gone (a reload): what waits is dropped; answers of what is at a server are dropped when they come. */

@@ -143,7 +143,7 @@ async function measureLatency(variant: Variant | 'direct', pair: PtyPair, server
     link.trickle(5);
     await sleep(seconds * 1000);
     link.stop();
-    await sleep(50);
+    await until(() => link.inFlight === 0, 5_000);
     link.close();
     const samples = link.latenciesMs.slice(20); // warm-up
     return { p50: percentile(samples, 50)!, p99: percentile(samples, 99)!, n: samples.length };

@@ -178,13 +178,20 @@ export class DirectLink {
     this.running = false;
   }
 
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.sentCount - this.answeredCount;
+  }
+
   close(): void {
     this.socket?.destroy();
   }
 
   private pauseMs = 0;
+  private sentCount = 0;
 
   private send(): void {
+    this.sentCount++;
     this.sentAt = performance.now();
     this.socket!.write(encodeFrame(encodeMessage({ t: 'req', id: this.nextId++, op: 'echo', body: BODY, station: 'bench/direct', ttl: 10_000 })));
   }
