@@ -27,8 +27,8 @@ export class AnswerCache {
   private readonly answeredAt = new Float64Array(ANSWER_CACHE_ENTRIES);
   private readonly ops = new Array<string | undefined>(ANSWER_CACHE_ENTRIES).fill(undefined);
   private readonly errs = new Array<ErrorInfo | undefined>(ANSWER_CACHE_ENTRIES).fill(undefined);
-  /** The slab holding the slot's bytes, and where they are in it. */
-  private readonly slabOf = new Array<Buffer | undefined>(ANSWER_CACHE_ENTRIES).fill(undefined);
+  /** The slab holding the slot's bytes (cache-slabs.ts), and where they are in it. */
+  private readonly slabOf = new Int32Array(ANSWER_CACHE_ENTRIES);
   private readonly start = new Int32Array(ANSWER_CACHE_ENTRIES);
   /** Where the request's body ends (the answer's begins); -1: the request had no body. */
   private readonly requestEnd = new Int32Array(ANSWER_CACHE_ENTRIES);
@@ -51,7 +51,7 @@ export class AnswerCache {
     this.answeredAt[slot] = now;
     this.ops[slot] = op;
     this.errs[slot] = answer.ok ? undefined : answer.err;
-    this.slabOf[slot] = this.slabs.current;
+    this.slabOf[slot] = this.slabs.lastSlab;
     this.start[slot] = at;
     this.requestEnd[slot] = requestBody === undefined ? -1 : at + requestBody.length;
     this.end[slot] = at + (requestBody?.length ?? 0) + (answerBody?.length ?? 0);
@@ -67,7 +67,7 @@ export class AnswerCache {
       return undefined;
     }
     if (this.ops[slot] !== op) return undefined;
-    const slab = this.slabOf[slot]!;
+    const slab = this.slabs.bytes(this.slabOf[slot]!);
     const start = this.start[slot]!;
     const requestEnd = this.requestEnd[slot]!;
     if (requestBody === undefined ? requestEnd !== -1 : requestEnd === -1 || Buffer.compare(slab.subarray(start, requestEnd), requestBody) !== 0) return undefined;
@@ -76,11 +76,12 @@ export class AnswerCache {
   }
 
   clear(): void {
-    this.index.clear();
-    this.ids.fill(NO_ID);
-    this.ops.fill(undefined);
-    this.errs.fill(undefined);
-    this.slabOf.fill(undefined);
+    for (let slot = 0; slot < ANSWER_CACHE_ENTRIES; slot++) if (this.ids[slot] !== NO_ID) this.empty(slot);
+  }
+
+  /** Slabs the cache holds (cache-slabs.ts): bounded by its entries' bytes, whatever the number of answers. */
+  get slabCount(): number {
+    return this.slabs.count;
   }
 
   private empty(slot: number): void {
@@ -88,6 +89,6 @@ export class AnswerCache {
     this.ids[slot] = NO_ID;
     this.ops[slot] = undefined;
     this.errs[slot] = undefined;
-    this.slabOf[slot] = undefined;
+    this.slabs.release(this.slabOf[slot]!);
   }
 }

@@ -2,28 +2,88 @@
 // never kept as views of what they arrived in. Small buffers are slices of
 // Node's shared 8 KB pool (or of a 64 KB read), and a kept slice keeps its
 // whole slab alive: the answer caches of 32 lines under full load once held
-// 12.6 MB of pool slabs for well under 1 MB of bodies. A copy of its own per
-// body costs an allocation and a few hundred bytes of bookkeeping each;
-// slabs cost one per 16 KB. A line's entries leave its cache oldest first,
-// so its slabs are let go in the order they were filled.
+// 12.6 MB of pool slabs for well under 1 MB of bodies.
+//
+// A slab is used again once no entry is in it, never let go: an entry
+// outlives V8's young generation, so a slab let go is old garbage that waits
+// for a full collection, and under full load 32 lines filled ~120 slabs a
+// second (2 MB/s), which the process's resident memory kept (README, "The
+// router's cost per request"). A line's slabs are few (its 256 entries' bytes
+// and one more) and stay for the line's life.
 const SLAB_BYTES = 16 * 1024;
 
+/** Which slab and where in it one entry's bytes start. */
+export interface Placed {
+  readonly slab: number;
+  readonly at: number;
+}
+
 export class CacheSlabs {
-  /** The slab the last place() wrote into. */
-  current = Buffer.allocUnsafeSlow(0);
+  private readonly slabs: Buffer[] = [];
+  /** Entries in each slab; a slab with none, other than the one being filled, is in `spare`. */
+  private readonly entries: number[] = [];
+  private readonly spare: number[] = [];
+  /** Slots whose oversized slab was let go, to be used again by number. */
+  private readonly vacant: number[] = [];
+  private current = -1;
   private used = 0;
 
-  /** Copies `a` then `b` (either may be absent) into `current`, in memory no other part of the process holds; returns where they start. */
+  /** How many slabs exist, in use or spare: a figure for tests and the bench. */
+  get count(): number {
+    return this.slabs.length - this.vacant.length;
+  }
+
+  /** Copies `a` then `b` (either may be absent) into a slab no other part of the process holds; returns the slab and where they start. */
   place(a: Uint8Array | undefined, b: Uint8Array | undefined): number {
     const n = (a?.length ?? 0) + (b?.length ?? 0);
-    if (this.used + n > this.current.length) {
-      this.current = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, n));
-      this.used = 0;
-    }
+    if (this.current < 0 || this.used + n > this.slabs[this.current]!.length) this.startSlab(n);
+    const slab = this.slabs[this.current]!;
     const at = this.used;
-    if (a) this.current.set(a, at);
-    if (b) this.current.set(b, at + (a?.length ?? 0));
+    if (a) slab.set(a, at);
+    if (b) slab.set(b, at + (a?.length ?? 0));
     this.used += n;
+    this.entries[this.current]!++;
     return at;
   }
+
+  /** The slab the last place() wrote into. */
+  get lastSlab(): number {
+    return this.current;
+  }
+
+  bytes(slab: number): Buffer {
+    return this.slabs[slab]!;
+  }
+
+  /** One entry in `slab` is gone; the slab is used again when it has none left. */
+  release(slab: number): void {
+    if (--this.entries[slab]! === 0 && slab !== this.current) this.letGo(slab);
+  }
+
+  private startSlab(n: number): void {
+    const previous = this.current;
+    this.current = n <= SLAB_BYTES && this.spare.length > 0 ? this.spare.pop()! : this.newSlab(n);
+    this.used = 0;
+    if (previous >= 0 && this.entries[previous] === 0) this.letGo(previous);
+  }
+
+  private newSlab(n: number): number {
+    const slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, n));
+    const i = this.vacant.length > 0 ? this.vacant.pop()! : this.slabs.length;
+    this.slabs[i] = slab;
+    this.entries[i] = 0;
+    return i;
+  }
+
+  /** A slab of the usual size is kept for later; a larger one (a body over 8 KB) is let go. */
+  private letGo(slab: number): void {
+    if (this.slabs[slab]!.length === SLAB_BYTES) {
+      this.spare.push(slab);
+    } else {
+      this.slabs[slab] = EMPTY;
+      this.vacant.push(slab);
+    }
+  }
 }
+
+const EMPTY = Buffer.alloc(0);

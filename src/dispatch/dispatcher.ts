@@ -430,7 +430,7 @@ export class Dispatcher {
 
 
 
-  private rehandshakeIfIdle(server: { readonly name: string; rehandshakeBy: number | undefined; readonly held: ReadonlyMap<number, Request> }): Effect[] {
+  private rehandshakeIfIdle(server: { readonly name: string; rehandshakeBy: number | undefined; readonly held: { readonly size: number } }): Effect[] {
     return server.rehandshakeBy !== undefined && server.held.size === 0 ? this.rehandshakeNow(server) : [];
   }
 

@@ -7,6 +7,7 @@
 import type { Answer, RouterToStation } from '../wire/messages.js';
 import { AnswerCache } from './answer-cache.js';
 import type { ArrivalQueue } from './arrival-queue.js';
+import { IdMap } from './id-map.js';
 import type { Request } from './request.js';
 import type { Effect, LineOptions, Note, RequesterKind, RouterErrorCode } from './types.js';
 
@@ -16,7 +17,7 @@ export interface LineState {
   readonly options: LineOptions;
   up: boolean;
   /** Requests the station may still be told about, by id. */
-  readonly inFlight: Map<number, Request>;
+  readonly inFlight: IdMap<Request>;
   readonly cache: AnswerCache;
   /** What servers are told sent its requests (2.2 rule 4: `router-name/line-name`), made once. */
   readonly station: string;
@@ -29,7 +30,7 @@ export class Requesters {
 
   add(name: string, options: LineOptions, station: string): void {
     if (this.lines.has(name)) throw new Error(`line '${name}' added twice`);
-    this.lines.set(name, { name, kind: options.kind ?? 'station', options, up: false, inFlight: new Map(), cache: new AnswerCache(), station });
+    this.lines.set(name, { name, kind: options.kind ?? 'station', options, up: false, inFlight: new IdMap(), cache: new AnswerCache(), station });
   }
 
   /** The line is gone (a reload): what waits is dropped; answers of what is at a server are dropped when they come. */

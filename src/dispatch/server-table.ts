@@ -1,6 +1,7 @@
 // The servers the dispatcher may send work to, their slots and what each
 // holds (PROTOCOL.md 2.2). Pure state; the dispatcher decides what to do.
 import type { Request } from './request.js';
+import { IdMap } from './id-map.js';
 
 /** connected (link open, no `ready` yet) -> ready; gone when the link drops. */
 export type ServerPhase = 'connected' | 'ready';
@@ -17,7 +18,8 @@ export interface ServerState {
   slots: number;
   ops: ReadonlySet<string>;
   /** By the id the router chose for the server; answered requests stay until the server answers, holding their slot. */
-  readonly held: Map<number, Request>;
+  /** By the id the router gave it on the link: an IdMap, as it gains and loses one per request (id-map.ts). */
+  readonly held: IdMap<Request>;
 }
 
 /** How long past a request's ttl a server may still answer before its link is reset. */
@@ -43,7 +45,7 @@ export class ServerTable {
   }
 
   add(name: string): ServerState {
-    const server: ServerState = { name, phase: 'connected', draining: false, rehandshakeBy: undefined, resetAsked: false, slots: 0, ops: new Set(), held: new Map() };
+    const server: ServerState = { name, phase: 'connected', draining: false, rehandshakeBy: undefined, resetAsked: false, slots: 0, ops: new Set(), held: new IdMap() };
     this.servers.set(name, server);
     return server;
   }

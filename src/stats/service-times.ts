@@ -2,6 +2,7 @@
 // dispatched to a server to the moment its answer arrives (the server's work
 // plus the link's round trip, not the wait in the queue). The capacity
 // sizing (issue 13) reads these from the statistics snapshot.
+import { IdMap } from '../dispatch/id-map.js';
 import type { Note } from '../dispatch/types.js';
 
 /** Upper bounds of the histogram buckets, ms; the last bucket counts everything above. Fixed: snapshots add up across restarts. */
@@ -22,7 +23,9 @@ const MAX_OPEN = 100_000;
 
 export class ServiceTimes {
   readonly byOp = new Map<string, OpServiceTimes>();
-  private readonly open = new Map<string, { op: string; at: number }>();
+  /** Per line, by id: an IdMap, because a Map gaining and losing a key per request rebuilds its table (id-map.ts). */
+  private readonly open = new Map<string, IdMap<{ op: string; at: number }>>();
+  private openCount = 0;
 
   constructor(initial: Readonly<Record<string, OpServiceTimes>> = {}) {
     for (const [op, t] of Object.entries(initial)) this.byOp.set(op, { ...t, counts: [...t.counts] });
@@ -31,17 +34,19 @@ export class ServiceTimes {
   /** Feeds a dispatcher note; `now` is the monotonic time it happened at. */
   note(n: Note, now: number): void {
     switch (n.event) {
-      case 'dispatched':
-        if (this.open.size < MAX_OPEN) this.open.set(key(n.line, n.id), { op: n.op, at: now });
+      case 'dispatched': {
+        if (this.openCount >= MAX_OPEN) return;
+        const open = this.openOn(n.line);
+        if (!open.has(n.id)) this.openCount++;
+        open.set(n.id, { op: n.op, at: now });
         return;
+      }
       case 'requeued':
       case 'dropped':
-        this.open.delete(key(n.line, n.id));
+        this.close(n.line, n.id);
         return;
       case 'answered': {
-        const k = key(n.line, n.id);
-        const started = this.open.get(k);
-        this.open.delete(k);
+        const started = this.close(n.line, n.id);
         // Only answers from a server are its service: a ttl expiry or a lost link is not.
         if (started && !ROUTER_OUTCOMES.has(n.outcome)) this.add(started.op, now - started.at);
         return;
@@ -49,6 +54,23 @@ export class ServiceTimes {
       default:
         return;
     }
+  }
+
+  private openOn(line: string): IdMap<{ op: string; at: number }> {
+    let open = this.open.get(line);
+    if (!open) this.open.set(line, (open = new IdMap()));
+    return open;
+  }
+
+  /** Forgets an open request; returns when and for what op it was dispatched. */
+  private close(line: string, id: number): { op: string; at: number } | undefined {
+    const open = this.open.get(line);
+    const started = open?.get(id);
+    if (started) {
+      open!.delete(id);
+      this.openCount--;
+    }
+    return started;
   }
 
   add(op: string, ms: number): void {
@@ -68,5 +90,3 @@ export class ServiceTimes {
 
 /** Outcomes the router makes itself (PROTOCOL.md 2.1): not a server's answer. */
 const ROUTER_OUTCOMES = new Set(['timeout', 'server-lost', 'no-server', 'overloaded', 'bad-request', 'unknown-op']);
-
-const key = (line: string, id: number): string => `${line}\u0000${id}`;

@@ -4,6 +4,7 @@ import type { LinePhase } from '../router/events.js';
 import { LINE_PATTERNS, LINE_PRECEDENCE } from './patterns.js';
 import type { LineState, LineView } from './view.js';
 import { LatencyRing, RecentCount } from './windows.js';
+import { IdMap } from '../dispatch/id-map.js';
 
 /** A request of this line that has not been answered: waiting in the queue, or at a server. */
 export interface Pending {
@@ -20,7 +21,8 @@ export class LineRecord {
   station: string | undefined;
   /** A station has spoken (hello, ping, a request: any bytes in) since the port last opened. */
   spoke = false;
-  readonly pending = new Map<number, Pending>();
+  /** An IdMap, not a Map: it gains and loses an id per request (dispatch/id-map.ts). */
+  readonly pending = new IdMap<Pending>();
   requests = 0;
   readonly answers: Record<string, number> = {};
   readonly drops: Record<string, number> = {};
@@ -65,7 +67,7 @@ export class LineRecord {
       stopped: () => this.phase === 'stopped',
       'device-missing': () => this.phase !== 'open',
       errors: () => this.errors.total(now) > 0,
-      'waiting-for-server': () => [...this.pending.values()].some((p) => p.server === undefined),
+      'waiting-for-server': () => this.pending.values().some((p) => p.server === undefined),
       'in-flight': () => this.pending.size > 0,
       idle: () => this.spoke,
       'no-station': () => true,
@@ -76,7 +78,7 @@ export class LineRecord {
   view(now: number): LineView {
     const state = this.state(now);
     const locating = this.locateUntil !== undefined && now < this.locateUntil;
-    const queued = [...this.pending.values()].filter((p) => p.server === undefined).length;
+    const queued = this.pending.values().filter((p) => p.server === undefined).length;
     const [p50, p99] = this.latency.percentiles(50, 99);
     return {
       name: this.name,

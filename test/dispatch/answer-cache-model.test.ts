@@ -53,7 +53,7 @@ function collidingIds(n: number): number[] {
   return out;
 }
 
-const BODIES: (RawBody | undefined)[] = [undefined, new Uint8Array(0), encodeCbor(1), encodeCbor(2), encodeCbor({ pan: '1234' }), encodeCbor(Buffer.alloc(3000, 9))];
+const BODIES: (RawBody | undefined)[] = [undefined, new Uint8Array(0), encodeCbor(1), encodeCbor(2), encodeCbor({ pan: '1234' }), encodeCbor(Buffer.alloc(3000, 9)), encodeCbor(Buffer.alloc(20_000, 7))]; // the last is over a slab (cache-slabs.ts)
 const OPS = ['echo', 'sign', 'ec'];
 
 function pick<T>(r: Random, xs: readonly T[]): T {

@@ -106,6 +106,30 @@ cache('AnswerCache: an id answered again serves only its newer answer; the ring 
   assert.equal(c.get(1001, 'echo', body(1001), 6), res(1001, 1001));
 });
 
+cache('AnswerCache: its slabs are used again, so its memory is bounded by its entries, not by the answers it has seen', () => {
+  const c = new AnswerCache();
+  const big = (id: number) => Buffer.alloc(200, id % 251);
+  const answer = (id: number): Answer => ({ t: 'res', id, ok: true, body: big(id + 1) });
+  for (let id = 0; id < 20_000; id++) c.put(id, 'echo', big(id), answer(id), id);
+  // 256 entries of 400 bytes fill 7 slabs of 16 KB; one more is being filled and one may wait empty.
+  assert.ok(c.slabCount <= 9, `${c.slabCount} slabs after 20,000 answers`);
+  for (let id = 20_000 - 256; id < 20_000; id++) assert.equal(c.get(id, 'echo', big(id), 20_000), answer(id), `answer ${id} read back from a used-again slab`);
+  c.clear();
+  for (let id = 0; id < 256; id++) c.put(id, 'echo', big(id), answer(id), 30_000);
+  assert.ok(c.slabCount <= 9, `${c.slabCount} slabs after a clear and 256 more answers`);
+});
+
+cache('AnswerCache: an answer larger than a slab gets one of its own, let go when it leaves', () => {
+  const c = new AnswerCache();
+  const without = new AnswerCache();
+  const huge = Buffer.alloc(40_000, 3);
+  c.put(1, 'echo', undefined, { t: 'res', id: 1, ok: true, body: huge }, 0);
+  assert.equal(c.get(1, 'echo', undefined, 1), { t: 'res', id: 1, ok: true, body: huge });
+  for (const cache of [c, without]) for (let id = 2; id < 2 + 600; id++) cache.put(id, 'echo', undefined, { t: 'res', id, ok: true, body: body(id) }, 2);
+  assert.is(c.get(1, 'echo', undefined, 3), undefined);
+  assert.is(c.slabCount, without.slabCount, 'once the large answer left, its slab went with it');
+});
+
 cache('op and body cannot be confused by moving bytes between them', () => {
   // op "ab" + body X vs op "a" + body "b"||X must differ.
   const x = body(1);
