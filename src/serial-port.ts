@@ -4,8 +4,14 @@ import type { Duplex } from 'node:stream';
 import { SerialPort } from 'serialport';
 import type { SerialSettings } from './config/types.js';
 
-export function openSerial(settings: SerialSettings): SerialPort {
+/**
+ * `reads: false`: the port is opened and configured but never read through
+ * serialport (tty-port.ts moves its bytes), so it gets no 64 KB read pool of
+ * its own (serialport's default highWaterMark): 2 MB for 32 lines.
+ */
+export function openSerial(settings: SerialSettings, { reads = true }: { reads?: boolean } = {}): SerialPort {
   return new SerialPort({
+    ...(reads ? {} : { highWaterMark: 64 }),
     path: settings.path,
     baudRate: settings.baudRate,
     dataBits: settings.dataBits,

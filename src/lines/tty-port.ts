@@ -96,7 +96,7 @@ export class TtyLinePort extends EventEmitter implements LinePort {
 }
 
 export function openTtyLinePort(settings: SerialSettings): TtyLinePort {
-  return new TtyLinePort(openSerial(settings));
+  return new TtyLinePort(openSerial(settings, { reads: false }));
 }
 
 /** Station lines' devices with the bytes on a TTY handle (the router's default; kept-port.ts `serialDevices` stays serialport's stream). */
