@@ -23,6 +23,8 @@ export class CacheSlabs {
   /** Entries in each slab; a slab with none, other than the one being filled, is in `spare`. */
   private readonly entries: number[] = [];
   private readonly spare: number[] = [];
+  /** Slabs in `spare` (a stack whose array never shrinks: pop() would have V8 shrink and regrow it). */
+  private spares = 0;
   /** Slots whose oversized slab was let go, to be used again by number. */
   private readonly vacant: number[] = [];
   private current = -1;
@@ -62,7 +64,7 @@ export class CacheSlabs {
 
   private startSlab(n: number): void {
     const previous = this.current;
-    this.current = n <= SLAB_BYTES && this.spare.length > 0 ? this.spare.pop()! : this.newSlab(n);
+    this.current = n <= SLAB_BYTES && this.spares > 0 ? this.spare[--this.spares]! : this.newSlab(n);
     this.used = 0;
     if (previous >= 0 && this.entries[previous] === 0) this.letGo(previous);
   }
@@ -78,7 +80,7 @@ export class CacheSlabs {
   /** A slab of the usual size is kept for later; a larger one (a body over 8 KB) is let go. */
   private letGo(slab: number): void {
     if (this.slabs[slab]!.length === SLAB_BYTES) {
-      this.spare.push(slab);
+      this.spare[this.spares++] = slab;
     } else {
       this.slabs[slab] = EMPTY;
       this.vacant.push(slab);

@@ -4,7 +4,8 @@
 // at each scrape; they start at 0 with the process. Gauges are read from the
 // router's snapshot at each scrape. Labels: line, server, op, code, reason,
 // state; never a csn, a station id, a body byte or a key.
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { registerDefaultMetrics } from './default-metrics.js';
 import type { RouterErrorCode } from '../dispatch/types.js';
 import type { LinePhase, LinkPhase, RouterEvent, RouterSnapshot } from '../router/events.js';
 import { BoundedValues } from './label-values.js';
@@ -29,7 +30,7 @@ export interface RouterMetrics {
 
 export function createMetrics(source: MetricsSource, configuredOps: Iterable<string>): RouterMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registerDefaultMetrics(registry);
   const configured = [...configuredOps];
   const ops = new BoundedValues(configured, 256);
   const codes = new BoundedValues(ROUTER_CODES);
