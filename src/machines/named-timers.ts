@@ -1,33 +1,71 @@
 // A machine's timers by name: arming one replaces only that one, so a
 // handshake timeout, a ready timeout and a reconnect never share a handle.
-import type { Scheduler, Timer } from './scheduler.js';
+//
+// Each name keeps its place for good (a timer that fires or is disarmed
+// leaves it empty, never deleted): a Map that loses and regains a key every
+// half second per line rebuilt its table, and those tables, like the timers,
+// outlived the young generation. `again` re-arms a timer that has fired with
+// the same timer object (the line's presence check, README "The router's
+// cost per request").
+import type { OneShot, Scheduler } from './scheduler.js';
+
+interface Place {
+  timer: OneShot | undefined;
+  /** Whether `timer` is waiting to fire (false once it fired or was disarmed). */
+  armed: boolean;
+  fire: () => void;
+}
 
 export class NamedTimers<N extends string> {
-  private readonly armed = new Map<N, Timer>();
+  private readonly places = new Map<N, Place>();
 
   constructor(private readonly scheduler: Scheduler) {}
 
   arm(name: N, ms: number, fire: () => void): void {
-    this.armed.get(name)?.cancel();
+    const place = this.placeOf(name);
+    if (place.armed) place.timer!.cancel();
+    place.fire = fire;
+    place.armed = true;
     const timer = this.scheduler.after(ms, () => {
-      if (this.armed.get(name) !== timer) return;
-      this.armed.delete(name);
-      fire();
+      if (place.timer !== timer || !place.armed) return;
+      place.armed = false;
+      place.fire();
     });
-    this.armed.set(name, timer);
+    place.timer = timer;
+  }
+
+  /**
+   * Arms `name` again, for the time and function it was last armed with, if
+   * it has fired since (false otherwise: never armed, disarmed, or still
+   * waiting; the caller arms it then).
+   */
+  again(name: N): boolean {
+    const place = this.places.get(name);
+    if (!place?.timer || place.armed) return false;
+    place.armed = true;
+    place.timer.refresh();
+    return true;
   }
 
   disarm(name: N): void {
-    this.armed.get(name)?.cancel();
-    this.armed.delete(name);
+    const place = this.places.get(name);
+    if (!place?.timer) return;
+    if (place.armed) place.timer.cancel();
+    place.armed = false;
+    place.timer = undefined;
   }
 
   disarmAll(): void {
-    for (const timer of this.armed.values()) timer.cancel();
-    this.armed.clear();
+    for (const name of this.places.keys()) this.disarm(name);
   }
 
   isArmed(name: N): boolean {
-    return this.armed.has(name);
+    return this.places.get(name)?.armed ?? false;
+  }
+
+  private placeOf(name: N): Place {
+    let place = this.places.get(name);
+    if (!place) this.places.set(name, (place = { timer: undefined, armed: false, fire: () => {} }));
+    return place;
   }
 }

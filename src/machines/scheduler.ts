@@ -5,9 +5,19 @@ export interface Timer {
   cancel(): void;
 }
 
+/** A timer from `after`. */
+export interface OneShot extends Timer {
+  /**
+   * Arms it again, its `ms` from now, with the same function, whether it has
+   * fired or not (not after `cancel`): a timer re-armed every half second
+   * per line costs no new timer object each time (named-timers.ts).
+   */
+  refresh(): void;
+}
+
 export interface Scheduler {
   /** Monotonic milliseconds: NTP stepping the wall clock must not fire a timeout. */
   now(): number;
   /** Calls `fn` once, `ms` from now (0 or less: on a later turn, never synchronously). */
-  after(ms: number, fn: () => void): Timer;
+  after(ms: number, fn: () => void): OneShot;
 }

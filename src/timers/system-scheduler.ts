@@ -12,7 +12,7 @@ function realScheduler(keepsProcessAlive: boolean): Scheduler {
     after: (ms, fn) => {
       const handle = setTimeout(fn, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
       if (!keepsProcessAlive) handle.unref();
-      return { cancel: () => clearTimeout(handle) };
+      return { cancel: () => clearTimeout(handle), refresh: () => void handle.refresh() };
     },
   };
 }

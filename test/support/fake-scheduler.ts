@@ -2,7 +2,7 @@
 // falls due, in time order, including timers armed by the timers it fires;
 // `stall(ms)` moves time without running anything, as a blocked event loop
 // does, so overdue timers run late on the next `advance`.
-import type { Scheduler, Timer } from '../../src/machines/scheduler.js';
+import type { OneShot, Scheduler } from '../../src/machines/scheduler.js';
 
 interface Pending {
   readonly at: number;
@@ -25,10 +25,17 @@ export class FakeScheduler implements Scheduler {
     return this.time;
   }
 
-  after(ms: number, fn: () => void): Timer {
-    const p: Pending = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+  after(ms: number, fn: () => void): OneShot {
+    let p: Pending = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
     this.pending.push(p);
-    return { cancel: () => (p.cancelled = true) };
+    return {
+      cancel: () => (p.cancelled = true),
+      refresh: () => {
+        p.cancelled = true;
+        p = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+        this.pending.push(p);
+      },
+    };
   }
 
   /** Moves time forward by `ms`, firing what falls due on the way (an overdue timer at the current time). */

@@ -43,4 +43,21 @@ test('cancel works on both; now() is monotonic whole milliseconds', async () => 
   assert.is(r.out, 'ok\n');
 });
 
+test('refresh arms a timer that fired again, with its delay and function; a refreshed timer can still be cancelled', async () => {
+  const r = await child(`
+    let n = 0;
+    const start = systemScheduler.now();
+    const t = systemScheduler.after(20, () => {
+      n++;
+      console.log('fired ' + n + (systemScheduler.now() - start >= 20 * n ? '' : ' early'));
+      if (n < 3) t.refresh();
+    });
+    const c = systemScheduler.after(10, () => console.log('cancelled timer fired'));
+    c.refresh();
+    c.cancel();
+  `);
+  assert.is(r.code, 0);
+  assert.is(r.out, 'fired 1\nfired 2\nfired 3\n', 'three times, then the process ends: no timer left');
+});
+
 test.run();
