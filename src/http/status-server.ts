@@ -33,7 +33,8 @@ export interface StatusSource {
 export interface StatusParts {
   readonly source: StatusSource;
   readonly view?: () => StatusView;
-  readonly metrics?: Registry;
+  /** The registry, built at the first scrape (metrics.ts). */
+  readonly metrics?: () => Promise<Registry>;
   readonly events?: EventStream;
   readonly actions?: ActionTargets;
 }
@@ -84,8 +85,9 @@ async function route(req: IncomingMessage, res: ServerResponse, config: StatusCo
       break;
     case '/metrics':
       if (parts.metrics) {
-        const text = await parts.metrics.metrics();
-        res.writeHead(200, { 'content-type': parts.metrics.contentType, 'cache-control': 'no-store' });
+        const registry = await parts.metrics();
+        const text = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
         return void res.end(text);
       }
       break;

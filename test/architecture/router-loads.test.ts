@@ -47,6 +47,13 @@ test('persomux run loads no data server, simulator, size model, PKCS#11 or GPIO 
   assert.equal(bad.map(([, chain]) => chain.join(' -> ')), []);
 });
 
+test('persomux run loads prom-client only at the first scrape of /metrics (src/http/metrics.ts)', () => {
+  const loaded = loads(resolve(SRC, 'cli/run.ts'));
+  assert.ok(loaded.has('http/metrics.ts'), 'the tallies are there from the start');
+  assert.equal([...loaded].filter(([name]) => name === 'prom-client' || name.startsWith('prom-client/')).map(([, chain]) => chain.join(' -> ')), []);
+  assert.ok(loads(resolve(SRC, 'http/metrics-registry.ts')).has('prom-client'), 'the registry module, loaded on demand, brings it');
+});
+
 test('the check itself sees what a command loads: `persomux dataserver` reaches the data server and PKCS#11', () => {
   const loaded = loads(resolve(SRC, 'cli/dataserver.ts'));
   assert.ok([...loaded.keys()].some((name) => name.startsWith('dataserver/')), 'the data server command loads dataserver/');

@@ -46,9 +46,9 @@ export async function benchStatus(rate: (label: string, n: number, body: () => v
     emit({ kind: 'traffic', line, direction: 'out', bytes: 12 }, now);
     emit({ kind: 'traffic', line, direction: 'out', bytes: 80 }, now + 40);
   });
-  const text = await metrics.registry.metrics();
+  const text = await (await metrics.registry()).metrics();
   const t0 = performance.now();
-  for (let i = 0; i < 200; i++) await metrics.registry.metrics();
+  for (let i = 0; i < 200; i++) await (await metrics.registry()).metrics();
   const scrapeMs = (performance.now() - t0) / 200;
   console.log(`${'/metrics scrape (24 lines x 5 ops)'.padEnd(52)} ${scrapeMs.toFixed(2).padStart(9)} ms  (${(text.length / 1024).toFixed(0)} kB, ${text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples)`);
   rate('status view + JSON (24 lines, with snapshot totals)', 20_000, () => JSON.stringify(statistics.decorate(model.view(now))));

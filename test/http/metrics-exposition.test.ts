@@ -27,7 +27,7 @@ function site() {
   const note = (n: Note): void => emit({ kind: 'note', note: n });
   /** The text of one metric family, from its HELP line to the line before the next family. */
   const family = async (name: string): Promise<string> => {
-    const blocks = (await metrics.registry.metrics()).split('\n\n');
+    const blocks = (await (await metrics.registry()).metrics()).split('\n\n');
     const found = blocks.filter((b) => b.startsWith(`# HELP ${name} `));
     assert.is(found.length, 1, `one ${name} family`);
     return found[0]!.trimEnd();
@@ -154,7 +154,7 @@ test('scrapes read the tallies, never reset them; registry.resetMetrics() (the r
   assert.is(await family('persomux_requests_total'), first, 'same text without events in between');
   note({ event: 'queued', line: 'l1', id: 2, op: 'echo', ahead: 0 });
   assert.ok((await family('persomux_requests_total')).includes('persomux_requests_total{line="l1",op="echo"} 2'));
-  metrics.registry.resetMetrics();
+  (await metrics.registry()).resetMetrics();
   assert.ok((await family('persomux_requests_total')).includes('persomux_requests_total{line="l1",op="echo"} 2'), 'the tally stays the truth: a Counter with collect() is refilled at each scrape');
   metrics.close();
 });
@@ -162,7 +162,7 @@ test('scrapes read the tallies, never reset them; registry.resetMetrics() (the r
 test('the histograms read as JSON as a prom-client Histogram gives them', async () => {
   const { metrics, note } = site();
   note({ event: 'dispatched', line: 'l1', id: 1, op: 'echo', server: 'ds1', waitMs: 20 });
-  const json = await metrics.registry.getMetricsAsJSON();
+  const json = await (await metrics.registry()).getMetricsAsJSON();
   const wait = json.find((m) => m.name === 'persomux_wait_for_server_seconds')!;
   assert.is(String(wait.type), 'histogram');
   assert.is(wait.aggregator, 'sum');

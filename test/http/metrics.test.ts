@@ -23,7 +23,7 @@ const emit = (e: RouterEvent): void => listeners.forEach((l) => l(e, 0));
 const note = (n: Note): void => emit({ kind: 'note', note: n });
 
 const metrics = createMetrics(source, ['echo', 'transport-key']);
-const scrape = async () => parseExposition(await metrics.registry.metrics());
+const scrape = async () => parseExposition(await (await metrics.registry()).metrics());
 
 test('configured series start at 0; requests, answers, cards and times follow the notes', async () => {
   let m = await scrape();
@@ -49,6 +49,18 @@ test('configured series start at 0; requests, answers, cards and times follow th
   assert.is(sampleValue(m, 'persomux_line_received_bytes_total', { line: 'l1' }), 30);
   assert.is(sampleValue(m, 'persomux_frames_dropped_total', { line: 'l1', reason: 'crc' }), 1);
   assert.is(sampleValue(m, 'persomux_link_handshakes_total', { server: 'ds1' }), 1);
+});
+
+test('what happens before the first scrape is counted: the registry is built then, from the tallies, and kept', async () => {
+  const late = createMetrics(source, ['echo']);
+  note({ event: 'queued', line: 'l1', id: 7, op: 'echo', ahead: 0 });
+  note({ event: 'answered', line: 'l1', id: 7, op: 'echo', outcome: 'ok', totalMs: 3 });
+  const first = await late.registry();
+  const m = parseExposition(await first.metrics());
+  assert.is(sampleValue(m, 'persomux_requests_total', { line: 'l1', op: 'echo' }), 1);
+  assert.is(sampleValue(m, 'persomux_answers_total', { line: 'l1', op: 'echo', code: 'ok' }), 1);
+  assert.is(await late.registry(), first, 'one registry for the life of the router');
+  late.close();
 });
 
 test('gauges are read from the snapshot at each scrape', async () => {
