@@ -72,7 +72,8 @@ export class AnswerCache {
     const requestEnd = this.requestEnd[slot]!;
     if (requestBody === undefined ? requestEnd !== -1 : requestEnd === -1 || Buffer.compare(slab.subarray(start, requestEnd), requestBody) !== 0) return undefined;
     const err = this.errs[slot];
-    return err ? { t: 'res', id, ok: false, err } : { t: 'res', id, ok: true, body: slab.subarray(Math.max(start, requestEnd), this.end[slot]) };
+    // A copy: the slab is written again once this entry leaves (cache-slabs.ts); hits are rare.
+    return err ? { t: 'res', id, ok: false, err } : { t: 'res', id, ok: true, body: Buffer.from(slab.subarray(Math.max(start, requestEnd), this.end[slot])) };
   }
 
   clear(): void {

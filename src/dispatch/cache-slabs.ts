@@ -4,19 +4,15 @@
 // whole slab alive: the answer caches of 32 lines under full load once held
 // 12.6 MB of pool slabs for well under 1 MB of bodies.
 //
-// A slab is used again once no entry is in it, never let go: an entry
+// A slab is used again once no entry is in it, not let go: an entry
 // outlives V8's young generation, so a slab let go is old garbage that waits
 // for a full collection, and under full load 32 lines filled ~120 slabs a
 // second (2 MB/s), which the process's resident memory kept (README, "The
-// router's cost per request"). A line's slabs are few (its 256 entries' bytes
-// and one more) and stay for the line's life.
+// router's cost per request"). A line keeps as many slabs as its 256
+// entries' bytes ever filled at once, plus one, for the line's life: a few
+// for bodies of a few hundred bytes. Entries larger than a slab get one of
+// their own, which is let go.
 const SLAB_BYTES = 16 * 1024;
-
-/** Which slab and where in it one entry's bytes start. */
-export interface Placed {
-  readonly slab: number;
-  readonly at: number;
-}
 
 export class CacheSlabs {
   private readonly slabs: Buffer[] = [];
@@ -35,7 +31,7 @@ export class CacheSlabs {
     return this.slabs.length - this.vacant.length;
   }
 
-  /** Copies `a` then `b` (either may be absent) into a slab no other part of the process holds; returns the slab and where they start. */
+  /** Copies `a` then `b` (either may be absent) into a slab no other part of the process holds; returns where they start in `lastSlab`. */
   place(a: Uint8Array | undefined, b: Uint8Array | undefined): number {
     const n = (a?.length ?? 0) + (b?.length ?? 0);
     if (this.current < 0 || this.used + n > this.slabs[this.current]!.length) this.startSlab(n);
@@ -77,7 +73,7 @@ export class CacheSlabs {
     return i;
   }
 
-  /** A slab of the usual size is kept for later; a larger one (a body over 8 KB) is let go. */
+  /** A slab of the usual size is kept for later; a larger one (request and answer over SLAB_BYTES) is let go. */
   private letGo(slab: number): void {
     if (this.slabs[slab]!.length === SLAB_BYTES) {
       this.spare[this.spares++] = slab;

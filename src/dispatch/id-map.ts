@@ -5,7 +5,8 @@
 // outlived V8's young generation because the Map holding it is old, and
 // those tables were most of what the router promoted to the old generation
 // under full load (README, "The router's cost per request"). This one grows
-// to the most ids it ever held at once and never allocates again: slots in
+// to the most ids it ever held at once and allocates nothing per set or
+// delete (`values()` returns a copy, for the rare paths): slots in
 // fixed arrays, an id index over them (id-index.ts), and a list through the
 // slots that keeps insertion order, as a Map's iteration does. Pure.
 import { IdIndex } from './id-index.js';

@@ -11,7 +11,7 @@
 // request"). The tallies count from the start either way.
 import type { Registry } from 'prom-client';
 import type { RouterErrorCode } from '../dispatch/types.js';
-import type { LinePhase, LinkPhase, RouterEvent, RouterSnapshot } from '../router/events.js';
+import type { RouterEvent, RouterSnapshot } from '../router/events.js';
 import { BoundedValues } from './label-values.js';
 import { counts, distributions, type Count, type Distribution, type SeriesIndex } from './tally.js';
 
@@ -44,7 +44,8 @@ export interface MetricTallies {
   readonly linkDrops: SeriesIndex<Count>;
 }
 
-export function createMetrics(source: MetricsSource, configuredOps: Iterable<string>): RouterMetrics {
+/** `load`: where the registry module comes from (tests pass one that fails). */
+export function createMetrics(source: MetricsSource, configuredOps: Iterable<string>, load: () => Promise<typeof import('./metrics-registry.js')> = () => import('./metrics-registry.js')): RouterMetrics {
   const configured = [...configuredOps];
   const ops = new BoundedValues(configured, 256);
   const codes = new BoundedValues(ROUTER_CODES);
@@ -120,7 +121,14 @@ export function createMetrics(source: MetricsSource, configuredOps: Iterable<str
   const tallies: MetricTallies = { requests, answers, cards: () => cards, wait, answerTime, lineDrops, bytesIn, bytesOut, handshakes, linkDrops };
   let built: Promise<Registry> | undefined;
   return {
-    registry: () => (built ??= import('./metrics-registry.js').then((m) => m.buildRegistry(tallies, () => source.snapshot(), ops))),
+    registry: () =>
+      (built ??= load()
+        .then((m) => m.buildRegistry(tallies, () => source.snapshot(), ops))
+        .catch((e: unknown) => {
+          // That scrape fails (500); the next one tries again instead of failing for the router's life.
+          built = undefined;
+          throw e;
+        })),
     close: unsubscribe,
   };
 }

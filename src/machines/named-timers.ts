@@ -1,8 +1,8 @@
 // A machine's timers by name: arming one replaces only that one, so a
 // handshake timeout, a ready timeout and a reconnect never share a handle.
 //
-// Each name keeps its place for good (a timer that fires or is disarmed
-// leaves it empty, never deleted): a Map that loses and regains a key every
+// Each name keeps its place for good, never deleted (a fired timer stays
+// there for `again`; disarm empties it): a Map that loses and regains a key every
 // half second per line rebuilt its table, and those tables, like the timers,
 // outlived the young generation. `again` re-arms a timer that has fired with
 // the same timer object (the line's presence check, README "The router's

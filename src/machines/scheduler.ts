@@ -9,7 +9,7 @@ export interface Timer {
 export interface OneShot extends Timer {
   /**
    * Arms it again, its `ms` from now, with the same function, whether it has
-   * fired or not (not after `cancel`): a timer re-armed every half second
+   * fired or not (after `cancel` it does nothing): a timer re-armed every half second
    * per line costs no new timer object each time (named-timers.ts).
    */
   refresh(): void;

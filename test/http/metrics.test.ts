@@ -63,6 +63,23 @@ test('what happens before the first scrape is counted: the registry is built the
   late.close();
 });
 
+test('a registry that fails to load fails that scrape only; the next scrape loads it', async () => {
+  let attempts = 0;
+  const flaky = createMetrics(source, ['echo'], async () => {
+    if (++attempts === 1) throw new Error('EMFILE: too many open files');
+    return import('../../src/http/metrics-registry.js');
+  });
+  const first = await flaky.registry().then(
+    () => 'loaded',
+    (e: Error) => e.message,
+  );
+  assert.match(first, /EMFILE/);
+  const r = await flaky.registry();
+  assert.ok((await r.metrics()).includes('persomux_requests_total'));
+  assert.is(attempts, 2);
+  flaky.close();
+});
+
 test('gauges are read from the snapshot at each scrape', async () => {
   let m = await scrape();
   assert.is(sampleValue(m, 'persomux_queue_depth', { op: 'echo' }), 3);

@@ -78,4 +78,27 @@ test('disarmAll stops every timer; names armed later work as before', () => {
   assert.equal(fired, ['a again']);
 });
 
+test('arming a name that was re-armed by again replaces it: only the new function fires', () => {
+  const { clock, scheduler } = counting();
+  const timers = new NamedTimers<'p'>(scheduler);
+  const fired: string[] = [];
+  timers.arm('p', 100, () => fired.push('old'));
+  clock.advance(100);
+  assert.ok(timers.again('p'));
+  timers.arm('p', 300, () => fired.push('new'));
+  clock.advance(1000);
+  assert.equal(fired, ['old', 'new']);
+});
+
+test('the fake clock, like Node, does nothing on refresh after cancel', () => {
+  const clock = new FakeScheduler(0);
+  let fired = 0;
+  const t = clock.after(10, () => fired++);
+  t.cancel();
+  t.refresh();
+  clock.advance(100);
+  assert.is(fired, 0);
+  assert.is(clock.armed, 0);
+});
+
 test.run();

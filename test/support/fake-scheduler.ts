@@ -31,6 +31,7 @@ export class FakeScheduler implements Scheduler {
     return {
       cancel: () => (p.cancelled = true),
       refresh: () => {
+        if (p.cancelled) return; // as Node's timeout.refresh() after clearTimeout: nothing
         p.cancelled = true;
         p = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
         this.pending.push(p);
