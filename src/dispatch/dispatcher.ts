@@ -240,9 +240,8 @@ export class Dispatcher {
 
   serverAnswer(name: string, id: number, outcome: { ok: true; body: RawBody } | { ok: false; err: ErrorInfo }, now: number): Effect[] {
     const server = this.servers.get(name);
-    const req = server?.held.get(id);
+    const req = server?.held.take(id);
     if (!server || !req) return [note({ event: 'late-answer', server: name, why: 'unknown-id' })];
-    server.held.delete(id);
     const effects: Effect[] = [];
     if (req.state === 'answered') {
       effects.push(note({ event: 'late-answer', server: name, why: 'already-answered' }));

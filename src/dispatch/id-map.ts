@@ -75,22 +75,21 @@ export class IdMap<V> {
   delete(id: number): boolean {
     const slot = this.index.find(id);
     if (slot < 0) return false;
-    this.index.remove(id);
-    const a = this.after[slot]!;
-    const b = this.before[slot]!;
-    if (b === NONE) this.first = a;
-    else this.after[b] = a;
-    if (a === NONE) this.last = b;
-    else this.before[a] = b;
-    this.ids[slot] = NONE;
-    this.values_[slot] = undefined;
-    this.free[this.freeCount++] = slot;
-    this.count--;
+    this.remove(id, slot);
     return true;
   }
 
+  /** Removes `id` and returns its value (undefined when absent): get and delete in one lookup. */
+  take(id: number): V | undefined {
+    const slot = this.index.find(id);
+    if (slot < 0) return undefined;
+    const value = this.values_[slot];
+    this.remove(id, slot);
+    return value;
+  }
+
   clear(): void {
-    while (this.first !== NONE) this.delete(this.ids[this.first]!);
+    while (this.first !== NONE) this.remove(this.ids[this.first]!, this.first);
   }
 
   /** The values in insertion order (a copy: the map may change while the caller goes through them). */
@@ -103,6 +102,20 @@ export class IdMap<V> {
   /** How many ids it can hold before it grows again: the most it has held, rounded up to a power of two. */
   get capacity(): number {
     return this.ids.length;
+  }
+
+  private remove(id: number, slot: number): void {
+    this.index.remove(id);
+    const a = this.after[slot]!;
+    const b = this.before[slot]!;
+    if (b === NONE) this.first = a;
+    else this.after[b] = a;
+    if (a === NONE) this.last = b;
+    else this.before[a] = b;
+    this.ids[slot] = NONE;
+    this.values_[slot] = undefined;
+    this.free[this.freeCount++] = slot;
+    this.count--;
   }
 
   /** Moves everything into arrays of `capacity` slots; returns the new index (slots keep their numbers). */

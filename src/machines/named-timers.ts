@@ -13,7 +13,6 @@ interface Place {
   timer: OneShot | undefined;
   /** Whether `timer` is waiting to fire (false once it fired or was disarmed). */
   armed: boolean;
-  fire: () => void;
 }
 
 export class NamedTimers<N extends string> {
@@ -24,12 +23,11 @@ export class NamedTimers<N extends string> {
   arm(name: N, ms: number, fire: () => void): void {
     const place = this.placeOf(name);
     if (place.armed) place.timer!.cancel();
-    place.fire = fire;
     place.armed = true;
     const timer = this.scheduler.after(ms, () => {
       if (place.timer !== timer || !place.armed) return;
       place.armed = false;
-      place.fire();
+      fire();
     });
     place.timer = timer;
   }
@@ -65,7 +63,7 @@ export class NamedTimers<N extends string> {
 
   private placeOf(name: N): Place {
     let place = this.places.get(name);
-    if (!place) this.places.set(name, (place = { timer: undefined, armed: false, fire: () => {} }));
+    if (!place) this.places.set(name, (place = { timer: undefined, armed: false }));
     return place;
   }
 }

@@ -37,8 +37,9 @@ export class ServiceTimes {
       case 'dispatched': {
         if (this.openCount >= MAX_OPEN) return;
         const open = this.openOn(n.line);
-        if (!open.has(n.id)) this.openCount++;
+        const before = open.size;
         open.set(n.id, { op: n.op, at: now });
+        this.openCount += open.size - before;
         return;
       }
       case 'requeued':
@@ -64,12 +65,8 @@ export class ServiceTimes {
 
   /** Forgets an open request; returns when and for what op it was dispatched. */
   private close(line: string, id: number): { op: string; at: number } | undefined {
-    const open = this.open.get(line);
-    const started = open?.get(id);
-    if (started) {
-      open!.delete(id);
-      this.openCount--;
-    }
+    const started = this.open.get(line)?.take(id);
+    if (started) this.openCount--;
     return started;
   }
 

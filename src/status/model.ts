@@ -74,8 +74,7 @@ export function createStatusModel(snapshot: RouterSnapshot, options: StatusModel
         return;
       }
       case 'answered': {
-        const p = line.pending.get(n.id);
-        line.pending.delete(n.id);
+        const p = line.pending.take(n.id);
         line.answers[n.outcome] = (line.answers[n.outcome] ?? 0) + 1;
         line.latency.add(n.totalMs);
         if (n.outcome === 'timeout') line.error(now, `request ${n.id} (${n.op}) timed out`);
